@@ -1,0 +1,70 @@
+/*
+ * cli.h: the subcommands of the entente binary and what they share.
+ *
+ * main.c maps argv[1] through a static table of these; each cmd_<name>.c
+ * implements one.  Subcommands print human output on stdout, diagnostics on
+ * stderr, and exit with CLI_EXIT_* codes (docs/cli.md).  Only cli/ (and
+ * main.c) know about processes, terminals and exit codes.
+ */
+#ifndef ENTENTE_CLI_CLI_H
+#define ENTENTE_CLI_CLI_H
+
+#include <stdio.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+/* Exit codes, part of the interface (docs/cli.md). */
+#define CLI_EXIT_OK		0
+#define CLI_EXIT_ERROR		1	/* the command failed; nothing changed */
+#define CLI_EXIT_USAGE		2	/* bad arguments */
+#define CLI_EXIT_NOTFOUND	3	/* no node, party, collection, ... */
+#define CLI_EXIT_EXISTS		4	/* refused: it already exists */
+
+#define CLI_DEFAULT_DIR		"./var"
+
+/* Files inside a node directory. */
+#define NODE_DB_FILE		"entente.db"
+#define NODE_KEY_FILE		"identity.key"
+#define NODE_TLS_CERT_FILE	"tls.crt"
+#define NODE_TLS_KEY_FILE	"tls.key"
+
+struct cli_cmd {
+	const char	*name;
+	int		(*fn)(int argc, char **argv);
+	const char	*summary;
+};
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_whoami(int argc, char **argv);
+int cmd_party(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_collection(int argc, char **argv);
+
+/*
+ * Join dir and name into out (out_cap bytes).  ERR_TOOBIG when it does not
+ * fit.
+ */
+enum err cli_path(char *out, size_t out_cap, const char *dir,
+    const char *name) WUR;
+
+/*
+ * Open the node in dir: its database must exist.  Prints a message naming
+ * dir and what to do on failure, and returns the exit code to use (0 on
+ * success, with *out set; the caller store_close()s it).
+ */
+int cli_open_node(const char *dir, struct store **out);
+
+/* Map an error to the exit code the commands use. */
+int cli_exit_code(enum err e);
+
+/*
+ * Issue a new bearer token for party_id: store its id and hash, write the
+ * token string (NUL-terminated) into out.  CLI_TOKEN_LEN + 1 bytes.
+ */
+#define CLI_TOKEN_LEN	58	/* "ent_" + base64url of 40 bytes (54) */
+enum err cli_token_new(struct store *st, int64_t party_id,
+    char out[CLI_TOKEN_LEN + 1]) WUR;
+
+#endif

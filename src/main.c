@@ -1,0 +1,57 @@
+/*
+ * main.c: entente's entry point.  Maps argv[1] through a static table of
+ * subcommands (one file each in cli/) and nothing else.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "crypto/crypto.h"
+
+static const struct cli_cmd commands[] = {
+	{ "init", cmd_init, "create a node: key, database, TLS certificate, "
+	    "admin token" },
+	{ "serve", cmd_serve, "run the TAXII 2.1 server" },
+	{ "whoami", cmd_whoami, "print this node's party name and public key" },
+	{ "party", cmd_party, "add and list partner parties" },
+	{ "token", cmd_token, "issue bearer tokens to parties" },
+	{ "collection", cmd_collection, "add, list and grant collections" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: entente COMMAND [--dir DIR] [options]\n\n"
+	    "entente runs a node that exchanges STIX 2.1 threat intelligence "
+	    "over TAXII 2.1.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name,
+		    commands[i].summary);
+	fprintf(f, "\nEvery command takes --dir DIR (default %s) and --help.\n"
+	    "Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 exists.\n",
+	    CLI_DEFAULT_DIR);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (crypto_init() != ERR_OK) {
+		fprintf(stderr, "entente: cryptographic library unusable\n");
+		return CLI_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "entente: unknown command '%s' (try entente --help)\n",
+	    argv[1]);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,223 @@
+/*
+ * store.h: entente's persistent state behind one interface.
+ *
+ * Backends: SQLite (store_sqlite.c, default, embedded, WAL mode).  The
+ * PostgreSQL backend of DESIGN.md will implement the same calls.  The store
+ * knows nothing of HTTP, TAXII, policy or STIX validation: callers hand it
+ * validated rows and get rows back.  Every query is served by an index in
+ * O(log n + page): see docs/internals/STORE.md for the plan of each call.
+ *
+ * One struct store is one database connection and must be used by one
+ * thread at a time.  Several connections on the same database may be open at
+ * once (one per HTTP worker thread); writers are serialized by the database.
+ * Times are microseconds since the epoch (util/timeutil.h).
+ */
+#ifndef ENTENTE_STORE_STORE_H
+#define ENTENTE_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+
+struct store;
+
+#define STORE_SHA256_BYTES	32
+#define STORE_TOKEN_ID_BYTES	8
+#define STORE_UUID_LEN		36
+
+/* store_open flags. */
+#define STORE_CREATE	0x1	/* create the database; ERR_EXISTS if present */
+
+/*
+ * Open the database at path (a file name), running any pending schema
+ * migrations.  With STORE_CREATE the file must not exist.  On success *out
+ * is a new handle the caller frees with store_close().  ERR_NOTFOUND when
+ * the file does not exist (without STORE_CREATE), ERR_DB, ERR_NOMEM.
+ */
+enum err store_open(const char *path, int flags, struct store **out) WUR;
+/* Close st, finalizing statements.  store_close(NULL) does nothing. */
+void store_close(struct store *st);
+/* The schema version the open database is at. */
+int store_schema_version(struct store *st);
+
+/* Transactions spanning several calls (each call is atomic by itself). */
+enum err store_begin(struct store *st) WUR;
+enum err store_commit(struct store *st) WUR;
+void store_rollback(struct store *st);
+
+/* Node-wide key/value settings (cursor key, party name, ...).  Values are
+ * byte strings.  get: *val_out is a new NUL-terminated heap copy (free()),
+ * ERR_NOTFOUND when absent. */
+enum err store_meta_get(struct store *st, const char *key, char **val_out,
+    size_t *len_out) WUR;
+enum err store_meta_set(struct store *st, const char *key, const void *val,
+    size_t len) WUR;
+
+/* Parties.  The node's own party has role STORE_ROLE_SELF; its tokens are
+ * admin tokens (read and write everything). */
+enum store_role { STORE_ROLE_PARTNER = 0, STORE_ROLE_SELF = 1 };
+
+struct store_party {
+	int64_t		id;
+	char		name[LIM_PARTY_NAME + 1];
+	uint8_t		pubkey[32];
+	enum store_role	role;
+	int64_t		created;
+};
+
+/* ERR_EXISTS when the name (or a self party, for ROLE_SELF) exists. */
+enum err store_party_add(struct store *st, const char *name,
+    const uint8_t pubkey[32], enum store_role role, int64_t *id_out) WUR;
+/* ERR_NOTFOUND when absent. */
+enum err store_party_get(struct store *st, int64_t id,
+    struct store_party *out) WUR;
+enum err store_party_by_name(struct store *st, const char *name,
+    struct store_party *out) WUR;
+enum err store_party_self(struct store *st, struct store_party *out) WUR;
+/* *out is a new array of *n_out parties ordered by id; free() it. */
+enum err store_party_list(struct store *st, struct store_party **out,
+    size_t *n_out) WUR;
+
+/*
+ * Bearer tokens.  A token is stored as its 8-byte public id and the SHA-256
+ * of its secret part; the secret itself is never stored.  lookup: fills
+ * *party_id and hash_out for the token id, ERR_NOTFOUND when unknown or
+ * revoked; the caller compares hashes in constant time.
+ */
+enum err store_token_add(struct store *st, int64_t party_id,
+    const uint8_t token_id[STORE_TOKEN_ID_BYTES],
+    const uint8_t hash[STORE_SHA256_BYTES]) WUR;
+enum err store_token_lookup(struct store *st,
+    const uint8_t token_id[STORE_TOKEN_ID_BYTES], int64_t *party_id,
+    uint8_t hash_out[STORE_SHA256_BYTES]) WUR;
+
+/* Collections. */
+struct store_collection {
+	int64_t	id;
+	char	uuid[STORE_UUID_LEN + 1];
+	char	title[LIM_TITLE + 1];
+	char	description[LIM_DESCRIPTION + 1];
+	int64_t	created;
+};
+
+/* ERR_EXISTS when the uuid is taken. */
+enum err store_collection_add(struct store *st, const char *uuid,
+    const char *title, const char *description, int64_t *id_out) WUR;
+enum err store_collection_get(struct store *st, const char *uuid,
+    struct store_collection *out) WUR;
+/* All collections ordered by id; *out is new, free() it. */
+enum err store_collection_list(struct store *st,
+    struct store_collection **out, size_t *n_out) WUR;
+
+/* Per-party grants; no row means no access.  set replaces the pair. */
+enum err store_grant_set(struct store *st, int64_t coll_id, int64_t party_id,
+    int can_read, int can_write) WUR;
+/* Missing grant: ERR_OK with both flags 0. */
+enum err store_grant_get(struct store *st, int64_t coll_id, int64_t party_id,
+    int *can_read, int *can_write) WUR;
+
+/* One object version to add (all pointers borrowed for the call). */
+struct store_obj_in {
+	const char	*stix_id;
+	const char	*type;
+	int64_t		 version;	/* modified (or created) in us */
+	const char	*json;		/* canonical JSON (RFC 8785) */
+	size_t		 json_len;
+	uint8_t		 hash[STORE_SHA256_BYTES]; /* SHA-256 of json */
+};
+
+/* Outcome of one object in store_put_objects. */
+enum store_put_result {
+	STORE_PUT_ADDED = 0,	/* new version stored */
+	STORE_PUT_DUPLICATE,	/* identical version already there */
+	STORE_PUT_CONFLICT,	/* same id+version, different content */
+};
+
+/*
+ * Add n object versions to collection coll_id in ONE transaction: either all
+ * ADDED ones are stored or none (then an error is returned and results[] is
+ * unspecified).  results[i] says what happened to objs[i];
+ * date_added_out[i] (may be NULL) gets the version's date added (for
+ * duplicates, the original one; 0 for conflicts).  Dates added are unique
+ * across the node and strictly increase in the order objects are added.
+ * ERR_DB, ERR_NOMEM, ERR_BUSY.
+ */
+enum err store_put_objects(struct store *st, int64_t coll_id,
+    int64_t party_id, const struct store_obj_in *objs, size_t n,
+    enum store_put_result *results, int64_t *date_added_out) WUR;
+
+/* Version selectors of a query (TAXII match[version]). */
+#define STORE_VER_LAST	0x1
+#define STORE_VER_FIRST	0x2
+#define STORE_VER_ALL	0x4
+
+struct store_query {
+	int64_t		  coll_id;
+	const char	**ids;		/* match[id]; n_ids == 0: any */
+	size_t		  n_ids;
+	const char	**types;	/* match[type]; n_types == 0: any */
+	size_t		  n_types;
+	unsigned	  ver_flags;	/* STORE_VER_*; 0 with n_versions
+					 * == 0 means STORE_VER_LAST */
+	const int64_t	 *versions;	/* exact versions, OR'ed with flags */
+	size_t		  n_versions;
+	int64_t		  after;	/* date_added > after; 0 for none */
+	size_t		  limit;	/* 1..LIM_PAGE_MAX */
+	int		  want_json;	/* 0: manifest rows only */
+};
+
+/* One result row; strings point into the page's own storage. */
+struct store_row {
+	int64_t		 date_added;
+	int64_t		 version;
+	const char	*stix_id;
+	const char	*json;		/* NULL unless want_json */
+	size_t		 json_len;
+};
+
+struct store_page {
+	struct store_row *rows;
+	size_t		  n;
+	int		  more;		/* rows exist past the last one */
+	void		 *mem_;		/* backing storage, private */
+};
+
+/*
+ * Run q and fill *page with at most q->limit rows ordered by date added,
+ * oldest first; page->more says whether more matched.  The caller frees the
+ * page with store_page_free() (also after an error, which leaves it empty).
+ */
+enum err store_query_objects(struct store *st, const struct store_query *q,
+    struct store_page *page) WUR;
+void store_page_free(struct store_page *page);
+
+/*
+ * Delete the versions of stix_id in coll_id selected by ver_flags/versions
+ * (as in store_query).  *n_deleted gets how many were removed (0 is not an
+ * error: the caller decides whether that is a 404).
+ */
+enum err store_delete_object(struct store *st, int64_t coll_id,
+    const char *stix_id, unsigned ver_flags, const int64_t *versions,
+    size_t n_versions, size_t *n_deleted) WUR;
+
+/* Objects in a collection (all versions). */
+enum err store_count_objects(struct store *st, int64_t coll_id,
+    int64_t *n_out) WUR;
+
+/*
+ * TAXII status resources.  The body is the status JSON without its volatile
+ * parts; the taxii layer builds and reads it.  get: ERR_NOTFOUND when absent
+ * or expired; *json_out is new (free()).  purge removes statuses created
+ * before cutoff and returns how many went.
+ */
+enum err store_status_put(struct store *st, const char *uuid,
+    int64_t party_id, int64_t created, const char *json, size_t len) WUR;
+enum err store_status_get(struct store *st, const char *uuid,
+    int64_t *party_id, int64_t *created, char **json_out,
+    size_t *len_out) WUR;
+enum err store_status_purge(struct store *st, int64_t cutoff,
+    size_t *n_purged) WUR;
+
+#endif
