@@ -43,37 +43,44 @@ deps:
 	@scripts/install-deps
 
 $(BIN): $(OBJS)
-	$(CC) $(LDFLAGS_HARDEN) -o $@ $^ $(LIBS)
+	@echo "LD  $@"
+	@$(CC) $(LDFLAGS_HARDEN) -o $@ $^ $(LIBS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(HARDEN) -MMD -MP -c $< -o $@
+	@echo "CC  $<"
+	@$(CC) $(ALL_CFLAGS) $(HARDEN) -MMD -MP -c $< -o $@
 
 $(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
+	@echo "CC  $< (asan)"
+	@$(CC) $(ALL_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
 
 $(B)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LIBS) -lcmocka
+	@echo "CC  $<"
+	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LIBS) -lcmocka
 
 $(B)/asan-tests/%: tests/unit/%.c $(ASANOBJS) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/unit -o $@ $< $(ASANOBJS) \
+	@echo "CC  $< (asan)"
+	@$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/unit -o $@ $< $(ASANOBJS) \
 	    $(LIBS) -lcmocka
 
 # libFuzzer harnesses need clang; each links the sanitized library objects.
 FUZZ_CC	?= clang
 $(B)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) \
+	@echo "CC  $< (fuzz)"
+	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -c $< -o $@
 
 FUZZLIBOBJS := $(LIBSRCS:%.c=$(B)/fuzzobj/%.o)
 $(B)/fuzz/%: fuzz/%.c $(FUZZLIBOBJS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) \
+	@echo "LD  $@"
+	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -o $@ $< $(FUZZLIBOBJS) $(LIBS)
 

@@ -59,10 +59,7 @@ int cli_open_node(const char *dir, struct store **out);
 /* Map an error to the exit code the commands use. */
 int cli_exit_code(enum err e);
 
-/*
- * Issue a new bearer token for party_id: store its id and hash, write the
- * token string (NUL-terminated) into out.  CLI_TOKEN_LEN + 1 bytes.
- */
+/* Issue a new bearer token for party_id (see http/auth.h). */
 #define CLI_TOKEN_LEN	58	/* "ent_" + base64url of 40 bytes (54) */
 enum err cli_token_new(struct store *st, int64_t party_id,
     char out[CLI_TOKEN_LEN + 1]) WUR;

@@ -92,6 +92,10 @@ enum err store_token_add(struct store *st, int64_t party_id,
 enum err store_token_lookup(struct store *st,
     const uint8_t token_id[STORE_TOKEN_ID_BYTES], int64_t *party_id,
     uint8_t hash_out[STORE_SHA256_BYTES]) WUR;
+/* Revoke a token: lookup no longer finds it.  ERR_NOTFOUND when unknown or
+ * already revoked. */
+enum err store_token_revoke(struct store *st,
+    const uint8_t token_id[STORE_TOKEN_ID_BYTES]) WUR;
 
 /* Collections. */
 struct store_collection {
@@ -142,7 +146,8 @@ enum store_put_result {
  * date_added_out[i] (may be NULL) gets the version's date added (for
  * duplicates, the original one; 0 for conflicts).  Dates added are unique
  * across the node and strictly increase in the order objects are added.
- * ERR_DB, ERR_NOMEM, ERR_BUSY.
+ * ERR_DB, ERR_NOMEM, ERR_BUSY; ERR_NOTFOUND for an unknown collection or
+ * party; ERR_INVALID / ERR_TOOBIG for a bad input (nothing is written).
  */
 enum err store_put_objects(struct store *st, int64_t coll_id,
     int64_t party_id, const struct store_obj_in *objs, size_t n,
@@ -186,8 +191,12 @@ struct store_page {
 
 /*
  * Run q and fill *page with at most q->limit rows ordered by date added,
- * oldest first; page->more says whether more matched.  The caller frees the
- * page with store_page_free() (also after an error, which leaves it empty).
+ * oldest first; page->more says whether more matched.  A page may stop
+ * early (more set) so its JSON stays under LIM_ENVELOPE_BYTES; it always
+ * holds at least one row if any matched.  The caller frees the page with
+ * store_page_free() (also after an error, which leaves it empty).
+ * ERR_RANGE for a limit outside 1..LIM_PAGE_MAX, ERR_TOOBIG for more than
+ * LIM_MATCH_VALUES ids, types or versions.
  */
 enum err store_query_objects(struct store *st, const struct store_query *q,
     struct store_page *page) WUR;
@@ -208,9 +217,9 @@ enum err store_count_objects(struct store *st, int64_t coll_id,
 
 /*
  * TAXII status resources.  The body is the status JSON without its volatile
- * parts; the taxii layer builds and reads it.  get: ERR_NOTFOUND when absent
- * or expired; *json_out is new (free()).  purge removes statuses created
- * before cutoff and returns how many went.
+ * parts; the taxii layer builds and reads it.  put inserts or replaces.
+ * get: ERR_NOTFOUND when absent or expired; *json_out is new (free()).
+ * purge removes statuses created before cutoff and returns how many went.
  */
 enum err store_status_put(struct store *st, const char *uuid,
     int64_t party_id, int64_t created, const char *json, size_t len) WUR;

@@ -17,6 +17,9 @@ static const char *const err_names[ERR_COUNT_] = {
 	[ERR_CONFLICT] = "conflict",
 	[ERR_UNSUPPORTED] = "unsupported",
 	[ERR_BUSY] = "busy",
+	[ERR_NOTACCEPTABLE] = "not acceptable",
+	[ERR_MEDIATYPE] = "unsupported media type",
+	[ERR_METHOD] = "method not allowed",
 };
 
 const char *

@@ -28,6 +28,9 @@ enum err {
 	ERR_CONFLICT,		/* same identity, different content */
 	ERR_UNSUPPORTED,	/* a feature or value we do not handle */
 	ERR_BUSY,		/* transient: try again later */
+	ERR_NOTACCEPTABLE,	/* client accepts no media type we produce */
+	ERR_MEDIATYPE,		/* request body in a media type we refuse */
+	ERR_METHOD,		/* method not allowed on this resource */
 	ERR_COUNT_
 };
 

@@ -1,0 +1,31 @@
+/*
+ * opt.h: option parsing shared by the subcommands (getopt_long, GNU
+ * permutation, so options and operands may come in any order).
+ */
+#ifndef ENTENTE_CLI_OPT_H
+#define ENTENTE_CLI_OPT_H
+
+#include <getopt.h>
+
+/* Reset getopt before a subcommand parses its own argv. */
+#define CLI_OPT_RESET() do { optind = 0; opterr = 1; } while (0)
+
+/* Option ids for long-only options shared by several commands. */
+enum {
+	OPT_DIR = 256,
+	OPT_HELP,
+	OPT_NAME,
+	OPT_KEY,
+	OPT_TITLE,
+	OPT_ID,
+	OPT_DESCRIPTION,
+	OPT_READ,
+	OPT_WRITE,
+	OPT_REVOKE,
+	OPT_LISTEN,
+	OPT_NO_TLS,
+	OPT_THREADS,
+	OPT_JSON,
+};
+
+#endif

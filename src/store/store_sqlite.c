@@ -1,0 +1,2497 @@
+/*
+ * store_sqlite.c: the SQLite backend of store.h.
+ *
+ * One struct store is one connection, opened with SQLITE_OPEN_NOMUTEX and
+ * used by one thread at a time; many connections share one file in WAL mode.
+ * Every statement is static SQL with bound parameters, prepared once per
+ * connection on first use and kept in st->stmt[].  The schema comes from an
+ * ordered array of migrations keyed by PRAGMA user_version.
+ *
+ * The objects table is clustered on date_added (its INTEGER PRIMARY KEY), so
+ * every secondary index ends with date_added and each query "objects of
+ * collection c matching X, added after t, oldest first" is one index range.
+ * A TAXII query is a union of such ranges, merged here in C.  The schema,
+ * the indexes and the plan of each call are in docs/internals/STORE.md.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_sqlite_int.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+/* Writers wait this long for the write lock before giving up (ERR_BUSY). */
+#define STORE_BUSY_MS		5000
+/* Largest value store_meta_set accepts. */
+#define STORE_META_MAX		LIM_FILE_BYTES
+/* Largest status body store_status_put accepts. */
+#define STORE_STATUS_MAX	LIM_ENVELOPE_BYTES
+/*
+ * JSON bytes one page may hold.  A page stops early (with more set) rather
+ * than grow past this; it always holds at least one row.
+ */
+#define STORE_PAGE_JSON_MAX	LIM_ENVELOPE_BYTES
+/* First fetch of each merged stream holds at least this many rows. */
+#define STORE_CHUNK_MIN		4
+
+/*
+ * Schema migrations, oldest first.  Step i takes the database from
+ * user_version i to i + 1 and sets user_version itself; each runs in its
+ * own transaction.  Never edit a released step: append a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: initial schema. */
+	"CREATE TABLE meta ("
+	"	key		TEXT PRIMARY KEY NOT NULL,"
+	"	value		BLOB NOT NULL"
+	");"
+	"CREATE TABLE parties ("
+	"	id		INTEGER PRIMARY KEY,"
+	"	name		TEXT NOT NULL UNIQUE,"
+	"	pubkey		BLOB NOT NULL CHECK (length(pubkey) = 32),"
+	"	role		INTEGER NOT NULL CHECK (role IN (0, 1)),"
+	"	created		INTEGER NOT NULL"
+	");"
+	/* At most one party has role 1 (self). */
+	"CREATE UNIQUE INDEX parties_self ON parties (role) WHERE role = 1;"
+	"CREATE TABLE tokens ("
+	"	id		BLOB PRIMARY KEY NOT NULL"
+	"			CHECK (length(id) = 8),"
+	"	party_id	INTEGER NOT NULL REFERENCES parties (id),"
+	"	hash		BLOB NOT NULL CHECK (length(hash) = 32),"
+	"	created		INTEGER NOT NULL,"
+	"	revoked		INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX tokens_party ON tokens (party_id);"
+	"CREATE TABLE collections ("
+	"	id		INTEGER PRIMARY KEY,"
+	"	uuid		TEXT NOT NULL UNIQUE,"
+	"	title		TEXT NOT NULL,"
+	"	description	TEXT NOT NULL,"
+	"	created		INTEGER NOT NULL,"
+	"	n_objects	INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE grants ("
+	"	coll_id		INTEGER NOT NULL REFERENCES collections (id),"
+	"	party_id	INTEGER NOT NULL REFERENCES parties (id),"
+	"	can_read	INTEGER NOT NULL CHECK (can_read IN (0, 1)),"
+	"	can_write	INTEGER NOT NULL CHECK (can_write IN (0, 1)),"
+	"	PRIMARY KEY (coll_id, party_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX grants_party ON grants (party_id);"
+	/*
+	 * date_added is the rowid: rows are clustered in date order and
+	 * every index below implicitly ends with it.  json is the last
+	 * column so that reading the others never touches its overflow
+	 * pages.
+	 */
+	"CREATE TABLE objects ("
+	"	date_added	INTEGER PRIMARY KEY,"
+	"	coll_id		INTEGER NOT NULL REFERENCES collections (id),"
+	"	stix_id		TEXT NOT NULL,"
+	"	type		TEXT NOT NULL,"
+	"	version		INTEGER NOT NULL,"
+	"	party_id	INTEGER NOT NULL REFERENCES parties (id),"
+	"	is_first	INTEGER NOT NULL CHECK (is_first IN (0, 1)),"
+	"	is_last		INTEGER NOT NULL CHECK (is_last IN (0, 1)),"
+	"	hash		BLOB NOT NULL CHECK (length(hash) = 32),"
+	"	json		TEXT NOT NULL"
+	");"
+	"CREATE UNIQUE INDEX objects_id ON objects (coll_id, stix_id, version);"
+	/*
+	 * One range per (is_last, is_first) pair: "last" is two ranges,
+	 * "first" two, "all" four, each in date order.  Five indexes in
+	 * all, because every index costs inserts (see STORE.md).
+	 */
+	"CREATE INDEX objects_sel ON objects (coll_id, is_last, is_first);"
+	"CREATE INDEX objects_sel_type ON objects"
+	"	(coll_id, type, is_last, is_first);"
+	"CREATE INDEX objects_ver ON objects (coll_id, version);"
+	"CREATE INDEX objects_ver_type ON objects (coll_id, type, version);"
+	"CREATE TABLE status ("
+	"	id		INTEGER PRIMARY KEY,"
+	"	uuid		TEXT NOT NULL UNIQUE,"
+	"	party_id	INTEGER NOT NULL REFERENCES parties (id),"
+	"	created		INTEGER NOT NULL,"
+	"	json		TEXT NOT NULL"
+	");"
+	"CREATE INDEX status_created ON status (created);"
+	/* High-water marks that must survive deletes (date_added). */
+	"CREATE TABLE seq ("
+	"	name		TEXT PRIMARY KEY NOT NULL,"
+	"	value		INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"PRAGMA user_version = 1;",
+};
+#define N_MIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/*
+ * Cached statements.  The S_Q_* stream statements come in pairs (any type,
+ * one type) so that S_Q_x + 1 is the typed variant; they use ?1 coll_id,
+ * ?2 after, ?3 limit, ?4 type, ?5 version, ?6 is_last, ?7 is_first.
+ */
+enum stmt_id {
+	S_BEGIN,
+	S_BEGIN_WRITE,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_USER_VERSION,
+	S_JOURNAL_WAL,
+	S_META_GET,
+	S_META_SET,
+	S_PARTY_ADD,
+	S_PARTY_GET,
+	S_PARTY_BY_NAME,
+	S_PARTY_SELF,
+	S_PARTY_LIST,
+	S_TOKEN_ADD,
+	S_TOKEN_LOOKUP,
+	S_TOKEN_REVOKE,
+	S_COLL_ADD,
+	S_COLL_GET,
+	S_COLL_LIST,
+	S_COLL_COUNT,
+	S_COLL_COUNT_ADD,
+	S_GRANT_SET,
+	S_GRANT_GET,
+	S_OBJ_HWM,
+	S_SEQ_SET,
+	S_OBJ_MAX,
+	S_OBJ_MIN,
+	S_OBJ_EXACT,
+	S_OBJ_HASH,
+	S_OBJ_INSERT,
+	S_OBJ_CLEAR_LAST,
+	S_OBJ_CLEAR_FIRST,
+	S_OBJ_SET_FLAGS,
+	S_OBJ_VERSIONS,
+	S_OBJ_DELETE,
+	S_Q_SEL,
+	S_Q_SEL_T,
+	S_Q_VER,
+	S_Q_VER_T,
+	S_ROW,
+	S_ROW_JSON,
+	S_STATUS_PUT,
+	S_STATUS_GET,
+	S_STATUS_PURGE,
+	S_COUNT_
+};
+
+/* The columns every stream returns, and their common tail. */
+#define Q_HEAD	"SELECT date_added FROM objects INDEXED BY "
+#define Q_TAIL	" AND date_added > ?2 ORDER BY date_added LIMIT ?3"
+
+static const char *const stmt_sql[S_COUNT_] = {
+	[S_BEGIN] = "BEGIN",
+	[S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT store_sp",
+	[S_RELEASE] = "RELEASE store_sp",
+	[S_ROLLBACK_TO] = "ROLLBACK TO store_sp",
+	[S_USER_VERSION] = "PRAGMA user_version",
+	[S_JOURNAL_WAL] = "PRAGMA journal_mode = WAL",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[S_PARTY_ADD] = "INSERT INTO parties (name, pubkey, role, created) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[S_PARTY_GET] = "SELECT id, name, pubkey, role, created FROM parties "
+	    "WHERE id = ?1",
+	[S_PARTY_BY_NAME] = "SELECT id, name, pubkey, role, created "
+	    "FROM parties WHERE name = ?1",
+	[S_PARTY_SELF] = "SELECT id, name, pubkey, role, created "
+	    "FROM parties WHERE role = 1",
+	[S_PARTY_LIST] = "SELECT id, name, pubkey, role, created "
+	    "FROM parties ORDER BY id",
+	[S_TOKEN_ADD] = "INSERT INTO tokens (id, party_id, hash, created) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[S_TOKEN_LOOKUP] = "SELECT party_id, hash FROM tokens "
+	    "WHERE id = ?1 AND revoked = 0",
+	[S_TOKEN_REVOKE] = "UPDATE tokens SET revoked = ?2 "
+	    "WHERE id = ?1 AND revoked = 0",
+	[S_COLL_ADD] = "INSERT INTO collections (uuid, title, description, "
+	    "created) VALUES (?1, ?2, ?3, ?4)",
+	[S_COLL_GET] = "SELECT id, uuid, title, description, created "
+	    "FROM collections WHERE uuid = ?1",
+	[S_COLL_LIST] = "SELECT id, uuid, title, description, created "
+	    "FROM collections ORDER BY id",
+	[S_COLL_COUNT] = "SELECT n_objects FROM collections WHERE id = ?1",
+	[S_COLL_COUNT_ADD] = "UPDATE collections "
+	    "SET n_objects = n_objects + ?2 WHERE id = ?1",
+	[S_GRANT_SET] = "INSERT INTO grants (coll_id, party_id, can_read, "
+	    "can_write) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (coll_id, party_id) DO UPDATE SET "
+	    "can_read = excluded.can_read, can_write = excluded.can_write",
+	[S_GRANT_GET] = "SELECT can_read, can_write FROM grants "
+	    "WHERE coll_id = ?1 AND party_id = ?2",
+	[S_OBJ_HWM] = "SELECT max(coalesce((SELECT max(date_added) "
+	    "FROM objects), 0), coalesce((SELECT value FROM seq "
+	    "WHERE name = 'date_added'), 0))",
+	[S_SEQ_SET] = "INSERT INTO seq (name, value) "
+	    "VALUES ('date_added', ?1) ON CONFLICT (name) "
+	    "DO UPDATE SET value = max(value, excluded.value)",
+	[S_OBJ_MAX] = "SELECT date_added, version FROM objects "
+	    "INDEXED BY objects_id WHERE coll_id = ?1 AND stix_id = ?2 "
+	    "ORDER BY version DESC LIMIT 1",
+	[S_OBJ_MIN] = "SELECT date_added, version FROM objects "
+	    "INDEXED BY objects_id WHERE coll_id = ?1 AND stix_id = ?2 "
+	    "ORDER BY version ASC LIMIT 1",
+	[S_OBJ_EXACT] = "SELECT date_added FROM objects "
+	    "INDEXED BY objects_id WHERE coll_id = ?1 AND stix_id = ?2 "
+	    "AND version = ?3",
+	[S_OBJ_HASH] = "SELECT hash FROM objects WHERE date_added = ?1",
+	[S_OBJ_INSERT] = "INSERT INTO objects (date_added, coll_id, stix_id, "
+	    "type, version, party_id, is_first, is_last, hash, json) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_OBJ_CLEAR_LAST] = "UPDATE objects SET is_last = 0 "
+	    "WHERE date_added = ?1",
+	[S_OBJ_CLEAR_FIRST] = "UPDATE objects SET is_first = 0 "
+	    "WHERE date_added = ?1",
+	[S_OBJ_SET_FLAGS] = "UPDATE objects SET is_first = ?2, is_last = ?3 "
+	    "WHERE date_added = ?1",
+	[S_OBJ_VERSIONS] = "SELECT date_added, version, type, is_first, "
+	    "is_last FROM objects INDEXED BY objects_id "
+	    "WHERE coll_id = ?1 AND stix_id = ?2",
+	[S_OBJ_DELETE] = "DELETE FROM objects WHERE date_added = ?1",
+	[S_Q_SEL] = Q_HEAD "objects_sel WHERE coll_id = ?1 "
+	    "AND is_last = ?6 AND is_first = ?7" Q_TAIL,
+	[S_Q_SEL_T] = Q_HEAD "objects_sel_type WHERE coll_id = ?1 "
+	    "AND type = ?4 AND is_last = ?6 AND is_first = ?7" Q_TAIL,
+	[S_Q_VER] = Q_HEAD "objects_ver WHERE coll_id = ?1 "
+	    "AND version = ?5" Q_TAIL,
+	[S_Q_VER_T] = Q_HEAD "objects_ver_type WHERE coll_id = ?1 "
+	    "AND type = ?4 AND version = ?5" Q_TAIL,
+	[S_ROW] = "SELECT version, stix_id FROM objects WHERE date_added = ?1",
+	[S_ROW_JSON] = "SELECT version, stix_id, json FROM objects "
+	    "WHERE date_added = ?1",
+	[S_STATUS_PUT] = "INSERT INTO status (uuid, party_id, created, json) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (uuid) DO UPDATE SET "
+	    "party_id = excluded.party_id, created = excluded.created, "
+	    "json = excluded.json",
+	[S_STATUS_GET] = "SELECT party_id, created, json FROM status "
+	    "WHERE uuid = ?1 AND created >= ?2",
+	[S_STATUS_PURGE] = "DELETE FROM status WHERE created < ?1",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[S_COUNT_];
+	int		 schema_version;
+	int64_t		 last_added;	/* highest date_added seen */
+	long		 fault;		/* steps until a fault; < 0: none */
+	int		 injected;	/* the last error was injected */
+	int64_t		(*now)(void);	/* ts_now_us, or a test's clock */
+};
+
+/* One version of an object as the write paths see it. */
+struct vrow {
+	int64_t	date_added;
+	int64_t	version;
+	int	is_first;
+	int	is_last;
+	int	match;		/* selected (delete) */
+};
+
+/* One index range of a query, read a chunk at a time. */
+struct stream {
+	enum stmt_id	 sid;
+	const char	*type;		/* NULL: any */
+	int64_t		 version;	/* S_Q_VER* only */
+	int		 is_last;	/* S_Q_SEL* only */
+	int		 is_first;
+	int64_t		 pos;		/* last date_added fetched */
+	int64_t		*buf;
+	size_t		 cap, n, i;
+	size_t		 chunk;		/* rows asked for by the next fill */
+	int		 done;		/* the range has no rows past pos */
+};
+
+/* Map a SQLite result code to enum err and log what is not expected. */
+static enum err
+db_fail(struct store *st, const char *func, int rc)
+{
+	enum err err;
+	int quiet = 0;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		err = ERR_BUSY;
+		break;
+	case SQLITE_NOMEM:
+		err = ERR_NOMEM;
+		break;
+	case SQLITE_TOOBIG:
+		err = ERR_TOOBIG;
+		break;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+			err = ERR_EXISTS;
+			quiet = 1;
+		} else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+			err = ERR_NOTFOUND;
+			quiet = 1;
+		} else {
+			err = ERR_INVALID;
+		}
+		break;
+	default:
+		err = ERR_DB;
+		break;
+	}
+	if (st->injected) {
+		log_err("%s: injected fault (%s)", func, sqlite3_errstr(rc));
+		st->injected = 0;
+	} else if (!quiet) {
+		log_err("%s: %s (%s)", func, sqlite3_errmsg(st->db),
+		    sqlite3_errstr(rc));
+	}
+	return err;
+}
+
+/* sqlite3_step with fault injection. */
+static int
+db_step(struct store *st, sqlite3_stmt *s)
+{
+	if (st->fault >= 0) {
+		if (st->fault == 0) {
+			st->fault = -1;
+			st->injected = 1;
+			return SQLITE_IOERR;
+		}
+		st->fault--;
+	}
+	return sqlite3_step(s);
+}
+
+/* Return a statement to the cache: reset it and drop borrowed bindings. */
+static void
+stmt_done(sqlite3_stmt *s)
+{
+	if (s != NULL) {
+		(void)sqlite3_reset(s);
+		(void)sqlite3_clear_bindings(s);
+	}
+}
+
+/* The cached statement id, prepared on first use. */
+static enum err
+stmt_get(struct store *st, enum stmt_id id, const char *func,
+    sqlite3_stmt **out)
+{
+	int rc;
+
+	if (st->stmt[id] == NULL) {
+		rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL);
+		if (rc != SQLITE_OK) {
+			st->stmt[id] = NULL;
+			*out = NULL;
+			return db_fail(st, func, rc);
+		}
+	}
+	*out = st->stmt[id];
+	return ERR_OK;
+}
+
+/* Run a statement without parameters or rows (BEGIN, COMMIT, ...). */
+static enum err
+stmt_exec(struct store *st, enum stmt_id id, const char *func)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, id, func, &s)) != ERR_OK)
+		return err;
+	rc = db_step(st, s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = db_fail(st, func, rc);
+	stmt_done(s);
+	return err;
+}
+
+/* Run a rollback-type statement: never injected, errors only logged. */
+static void
+stmt_undo(struct store *st, enum stmt_id id, const char *func)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (stmt_get(st, id, func, &s) != ERR_OK)
+		return;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		log_warn("%s: %s: %s", func, stmt_sql[id],
+		    sqlite3_errmsg(st->db));
+	stmt_done(s);
+}
+
+/*
+ * Open a transaction for one call: BEGIN (IMMEDIATE for writes) when none
+ * is open, else a savepoint inside the caller's transaction.  *own says
+ * which, for txn_close.
+ */
+static enum err
+txn_open(struct store *st, int write, int *own, const char *func)
+{
+	if (sqlite3_get_autocommit(st->db)) {
+		*own = 1;
+		return stmt_exec(st, write ? S_BEGIN_WRITE : S_BEGIN, func);
+	}
+	*own = 0;
+	return stmt_exec(st, S_SAVEPOINT, func);
+}
+
+/*
+ * Close what txn_open opened: commit when err is ERR_OK (a failed commit
+ * rolls back), else roll back.  Returns the call's final result.
+ */
+static enum err
+txn_close(struct store *st, int own, enum err err, const char *func)
+{
+	if (err == ERR_OK) {
+		err = stmt_exec(st, own ? S_COMMIT : S_RELEASE, func);
+		if (err == ERR_OK)
+			return ERR_OK;
+	}
+	if (own) {
+		if (!sqlite3_get_autocommit(st->db))
+			stmt_undo(st, S_ROLLBACK, func);
+	} else if (!sqlite3_get_autocommit(st->db)) {
+		stmt_undo(st, S_ROLLBACK_TO, func);
+		stmt_undo(st, S_RELEASE, func);
+	}
+	return err;
+}
+
+/* Copy a TEXT column into dst[cap] (cap counts the NUL). */
+static enum err
+col_text(struct store *st, sqlite3_stmt *s, int col, char *dst, size_t cap,
+    const char *func)
+{
+	const unsigned char *t;
+	int n;
+
+	t = sqlite3_column_text(s, col);
+	n = sqlite3_column_bytes(s, col);
+	if (t == NULL)
+		return sqlite3_errcode(st->db) == SQLITE_NOMEM ? ERR_NOMEM :
+		    ERR_DB;
+	if (n < 0 || (size_t)n >= cap) {
+		log_err("%s: stored value too long (%d bytes)", func, n);
+		return ERR_DB;
+	}
+	memcpy(dst, t, (size_t)n);
+	dst[n] = '\0';
+	return ERR_OK;
+}
+
+/* Copy a BLOB column of exactly len bytes into dst. */
+static enum err
+col_blob(sqlite3_stmt *s, int col, uint8_t *dst, size_t len,
+    const char *func)
+{
+	const void *p;
+	int n;
+
+	p = sqlite3_column_blob(s, col);
+	n = sqlite3_column_bytes(s, col);
+	if (p == NULL || n < 0 || (size_t)n != len) {
+		log_err("%s: stored blob has %d bytes, not %zu", func, n, len);
+		return ERR_DB;
+	}
+	memcpy(dst, p, len);
+	return ERR_OK;
+}
+
+/* Is s at most max bytes long and not empty?  ERR_INVALID/ERR_TOOBIG. */
+static enum err
+check_str(const char *s, size_t max, int may_be_empty)
+{
+	size_t n;
+
+	if (s == NULL)
+		return ERR_INVALID;
+	n = strnlen(s, max + 1);
+	if (n > max)
+		return ERR_TOOBIG;
+	if (n == 0 && !may_be_empty)
+		return ERR_INVALID;
+	return ERR_OK;
+}
+
+/* Remove path and its WAL and shared-memory files (failed create). */
+static void
+unlink_db(const char *path)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "" };
+	char name[4096];
+	int n;
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		n = snprintf(name, sizeof(name), "%s%s", path, sfx[i]);
+		if (n < 0 || (size_t)n >= sizeof(name))
+			continue;
+		(void)unlink(name);
+	}
+}
+
+/* Read PRAGMA user_version. */
+static enum err
+read_user_version(struct store *st, int *out, const char *func)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_USER_VERSION, func, &s)) != ERR_OK)
+		return err;
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0);
+	else
+		err = db_fail(st, func, rc);
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Bring the schema to N_MIGRATIONS, one transaction per step.  The version
+ * is read again inside each transaction, so two processes opening a new
+ * database at once do not both apply a step.
+ */
+static enum err
+migrate(struct store *st)
+{
+	enum err err;
+	char *msg = NULL;
+	int v, nv, rc;
+
+	if ((err = read_user_version(st, &v, __func__)) != ERR_OK)
+		return err;
+	if (v > N_MIGRATIONS || v < 0) {
+		log_err("%s: database schema version %d is newer than this "
+		    "entente knows (%d); upgrade entente", __func__, v,
+		    N_MIGRATIONS);
+		return ERR_UNSUPPORTED;
+	}
+	while (v < N_MIGRATIONS) {
+		if ((err = stmt_exec(st, S_BEGIN_WRITE, __func__)) != ERR_OK)
+			return err;
+		if ((err = read_user_version(st, &v, __func__)) != ERR_OK)
+			goto fail;
+		if (v >= N_MIGRATIONS)
+			break;
+		rc = sqlite3_exec(st->db, migrations[v], NULL, NULL, &msg);
+		if (rc != SQLITE_OK) {
+			log_err("%s: migration to version %d: %s", __func__,
+			    v + 1, msg != NULL ? msg : sqlite3_errstr(rc));
+			sqlite3_free(msg);
+			err = rc == SQLITE_BUSY ? ERR_BUSY : ERR_DB;
+			goto fail;
+		}
+		if ((err = read_user_version(st, &nv, __func__)) != ERR_OK)
+			goto fail;
+		if (nv != v + 1) {
+			log_err("%s: migration %d left user_version %d",
+			    __func__, v + 1, nv);
+			err = ERR_DB;
+			goto fail;
+		}
+		if ((err = stmt_exec(st, S_COMMIT, __func__)) != ERR_OK)
+			goto fail;
+		log_info("%s: database schema now at version %d", __func__,
+		    v + 1);
+		v++;
+	}
+	if (!sqlite3_get_autocommit(st->db) &&
+	    (err = stmt_exec(st, S_COMMIT, __func__)) != ERR_OK)
+		goto fail;
+	if (v > N_MIGRATIONS) {
+		log_err("%s: database schema version %d is newer than this "
+		    "entente knows (%d); upgrade entente", __func__, v,
+		    N_MIGRATIONS);
+		return ERR_UNSUPPORTED;
+	}
+	st->schema_version = v;
+	return ERR_OK;
+fail:
+	if (!sqlite3_get_autocommit(st->db))
+		stmt_undo(st, S_ROLLBACK, __func__);
+	return err;
+}
+
+/* The highest date_added ever assigned (survives deletes via seq). */
+static enum err
+read_hwm(struct store *st, int64_t *out, const char *func)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_OBJ_HWM, func, &s)) != ERR_OK)
+		return err;
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	else
+		err = db_fail(st, func, rc);
+	stmt_done(s);
+	return err;
+}
+
+/* Connection settings: defensive, WAL, foreign keys, busy timeout. */
+static enum err
+configure(struct store *st)
+{
+	/*
+	 * A WAL of 16384 pages (64 MiB) before the committing writer copies
+	 * it back: random inserts into objects_id dirty about one page per
+	 * object, and fewer, larger checkpoints copy each page once instead
+	 * of several times (+30% put throughput, measured in bench_store).
+	 * journal_size_limit shrinks the file again after a burst.
+	 */
+	static const char pragmas[] =
+	    "PRAGMA trusted_schema = OFF;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA cache_size = -16384;"
+	    "PRAGMA wal_autocheckpoint = 16384;"
+	    "PRAGMA journal_size_limit = 134217728;";
+	sqlite3_stmt *s;
+	const unsigned char *mode;
+	enum err err;
+	char *msg = NULL;
+	int rc;
+
+	if (sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
+	    0, NULL) != SQLITE_OK) {
+		log_err("%s: sqlite3_db_config: %s", __func__,
+		    sqlite3_errmsg(st->db));
+		return ERR_DB;
+	}
+	(void)sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	rc = sqlite3_exec(st->db, pragmas, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_err("%s: %s", __func__, msg != NULL ? msg :
+		    sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return (rc & 0xff) == SQLITE_BUSY ? ERR_BUSY : ERR_DB;
+	}
+	/* journal_mode answers with the mode now in force. */
+	if ((err = stmt_get(st, S_JOURNAL_WAL, __func__, &s)) != ERR_OK)
+		return err;
+	rc = db_step(st, s);
+	if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+	} else {
+		mode = sqlite3_column_text(s, 0);
+		if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+			log_err("%s: cannot switch to WAL mode (mode is %s)",
+			    __func__, mode != NULL ? (const char *)mode :
+			    "unknown");
+			err = ERR_DB;
+		}
+	}
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Open the database at path.  See store.h.  With STORE_CREATE the file is
+ * created here with O_EXCL and mode 0600 before SQLite sees it, and removed
+ * again if anything after that fails.
+ */
+enum err
+store_open(const char *path, int flags, struct store **out)
+{
+	static const enum stmt_id undo[] = {
+		S_ROLLBACK, S_ROLLBACK_TO, S_RELEASE
+	};
+	struct store *st = NULL;
+	sqlite3_stmt *s;
+	struct stat sb;
+	enum err err = ERR_OK;
+	int fd, rc, created = 0;
+
+	if (out != NULL)
+		*out = NULL;
+	if (path == NULL || out == NULL || (flags & ~STORE_CREATE) != 0)
+		return ERR_INVALID;
+	if (flags & STORE_CREATE) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+		if (fd == -1) {
+			if (errno == EEXIST)
+				return ERR_EXISTS;
+			log_err("%s: %s: %s", __func__, path, strerror(errno));
+			return ERR_IO;
+		}
+		created = 1;
+		if (fchmod(fd, 0600) == -1) {
+			log_err("%s: fchmod %s: %s", __func__, path,
+			    strerror(errno));
+			(void)close(fd);
+			err = ERR_IO;
+			goto out;
+		}
+		(void)close(fd);
+	} else if (stat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return ERR_NOTFOUND;
+		log_err("%s: %s: %s", __func__, path, strerror(errno));
+		return ERR_IO;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	st->fault = -1;
+	st->now = ts_now_us;
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+	    SQLITE_OPEN_EXRESCODE, NULL);
+	if (rc != SQLITE_OK) {
+		if (st->db == NULL) {
+			err = ERR_NOMEM;
+		} else {
+			log_err("%s: %s: %s", __func__, path,
+			    sqlite3_errmsg(st->db));
+			err = ERR_DB;
+		}
+		goto out;
+	}
+	/* Undoing must not depend on memory being available later. */
+	for (size_t i = 0; i < sizeof(undo) / sizeof(undo[0]); i++)
+		if ((err = stmt_get(st, undo[i], __func__, &s)) != ERR_OK)
+			goto out;
+	if ((err = configure(st)) != ERR_OK ||
+	    (err = migrate(st)) != ERR_OK ||
+	    (err = read_hwm(st, &st->last_added, __func__)) != ERR_OK)
+		goto out;
+	*out = st;
+	st = NULL;
+out:
+	store_close(st);
+	if (err != ERR_OK && created)
+		unlink_db(path);
+	return err;
+}
+
+/* Close st: finalize the cached statements, then the connection. */
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < S_COUNT_; i++) {
+		(void)sqlite3_finalize(st->stmt[i]);
+		st->stmt[i] = NULL;
+	}
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		log_err("%s: %s", __func__, sqlite3_errmsg(st->db));
+	free(st);
+}
+
+/* The schema version of the open database.  Can't fail. */
+int
+store_schema_version(struct store *st)
+{
+	return st->schema_version;
+}
+
+/* Begin a write transaction (BEGIN IMMEDIATE).  ERR_BUSY, ERR_DB. */
+enum err
+store_begin(struct store *st)
+{
+	return stmt_exec(st, S_BEGIN_WRITE, __func__);
+}
+
+/* Commit; on failure the transaction is rolled back. */
+enum err
+store_commit(struct store *st)
+{
+	return txn_close(st, 1, ERR_OK, __func__);
+}
+
+/* Roll back the open transaction, if any.  Can't fail. */
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		stmt_undo(st, S_ROLLBACK, __func__);
+}
+
+/* Meta get.  See store.h. */
+enum err
+store_meta_get(struct store *st, const char *key, char **val_out,
+    size_t *len_out)
+{
+	sqlite3_stmt *s;
+	const void *p;
+	char *v;
+	enum err err;
+	int rc, n;
+
+	*val_out = NULL;
+	if (len_out != NULL)
+		*len_out = 0;
+	if (key == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_META_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE) {
+		err = ERR_NOTFOUND;
+		goto out;
+	} else if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	p = sqlite3_column_blob(s, 0);
+	n = sqlite3_column_bytes(s, 0);
+	if (n < 0 || (p == NULL && n > 0)) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	if ((v = malloc((size_t)n + 1)) == NULL) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	if (n > 0)
+		memcpy(v, p, (size_t)n);
+	v[n] = '\0';
+	*val_out = v;
+	if (len_out != NULL)
+		*len_out = (size_t)n;
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Meta set (insert or replace).  ERR_TOOBIG past STORE_META_MAX bytes. */
+enum err
+store_meta_set(struct store *st, const char *key, const void *val,
+    size_t len)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (key == NULL || (val == NULL && len > 0))
+		return ERR_INVALID;
+	if (len > STORE_META_MAX)
+		return ERR_TOOBIG;
+	if ((err = stmt_get(st, S_META_SET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 2, len > 0 ? val : "", (int)len,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	return err;
+}
+
+/* Add a party.  See store.h; a NULL pubkey stores 32 zero bytes. */
+enum err
+store_party_add(struct store *st, const char *name,
+    const uint8_t pubkey[32], enum store_role role, int64_t *id_out)
+{
+	static const uint8_t zero[32];
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = check_str(name, LIM_PARTY_NAME, 0)) != ERR_OK)
+		return err;
+	if (role != STORE_ROLE_PARTNER && role != STORE_ROLE_SELF)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_PARTY_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 2, pubkey != NULL ? pubkey : zero, 32,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 3, (int)role)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 4, ts_now_us())) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	if (id_out != NULL)
+		*id_out = sqlite3_last_insert_rowid(st->db);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Read one parties row (id, name, pubkey, role, created) into *out. */
+static enum err
+party_row(struct store *st, sqlite3_stmt *s, struct store_party *out,
+    const char *func)
+{
+	struct store_party p;
+	enum err err;
+
+	memset(&p, 0, sizeof(p));
+	p.id = sqlite3_column_int64(s, 0);
+	if ((err = col_text(st, s, 1, p.name, sizeof(p.name), func)) !=
+	    ERR_OK ||
+	    (err = col_blob(s, 2, p.pubkey, sizeof(p.pubkey), func)) !=
+	    ERR_OK)
+		return err;
+	p.role = sqlite3_column_int(s, 3) == STORE_ROLE_SELF ?
+	    STORE_ROLE_SELF : STORE_ROLE_PARTNER;
+	p.created = sqlite3_column_int64(s, 4);
+	*out = p;
+	return ERR_OK;
+}
+
+/*
+ * Run a party statement whose ?1 is bound by the caller (or has no
+ * parameter) and read its one row.
+ */
+static enum err
+party_one(struct store *st, sqlite3_stmt *s, struct store_party *out,
+    const char *func)
+{
+	enum err err;
+	int rc;
+
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW)
+		err = party_row(st, s, out, func);
+	else if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else
+		err = db_fail(st, func, rc);
+	stmt_done(s);
+	return err;
+}
+
+/* Party by id.  ERR_NOTFOUND when absent. */
+enum err
+store_party_get(struct store *st, int64_t id, struct store_party *out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_PARTY_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		stmt_done(s);
+		return err;
+	}
+	return party_one(st, s, out, __func__);
+}
+
+/* Party by name.  ERR_NOTFOUND when absent. */
+enum err
+store_party_by_name(struct store *st, const char *name,
+    struct store_party *out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (name == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_PARTY_BY_NAME, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		stmt_done(s);
+		return err;
+	}
+	return party_one(st, s, out, __func__);
+}
+
+/* The node's own party.  ERR_NOTFOUND before one is added. */
+enum err
+store_party_self(struct store *st, struct store_party *out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+
+	if ((err = stmt_get(st, S_PARTY_SELF, __func__, &s)) != ERR_OK)
+		return err;
+	return party_one(st, s, out, __func__);
+}
+
+/*
+ * Collect the rows of a list statement: *out is a new array of *n_out
+ * elements of size sz filled by row(); free() it.
+ */
+static enum err
+list_rows(struct store *st, enum stmt_id id, size_t sz,
+    enum err (*row)(struct store *, sqlite3_stmt *, void *, const char *),
+    void **out, size_t *n_out, const char *func)
+{
+	sqlite3_stmt *s;
+	char *arr = NULL, *p;
+	size_t n = 0, cap = 0;
+	enum err err;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((err = stmt_get(st, id, func, &s)) != ERR_OK)
+		return err;
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			if (cap > SIZE_MAX / sz) {
+				err = ERR_NOMEM;
+				goto out;
+			}
+			if ((p = realloc(arr, cap * sz)) == NULL) {
+				err = ERR_NOMEM;
+				goto out;
+			}
+			arr = p;
+		}
+		if ((err = row(st, s, arr + n * sz, func)) != ERR_OK)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_fail(st, func, rc);
+		goto out;
+	}
+	*out = arr;
+	*n_out = n;
+	arr = NULL;
+out:
+	stmt_done(s);
+	free(arr);
+	return err;
+}
+
+static enum err
+party_row_v(struct store *st, sqlite3_stmt *s, void *out, const char *func)
+{
+	return party_row(st, s, out, func);
+}
+
+/* All parties ordered by id; *out is new, free() it. */
+enum err
+store_party_list(struct store *st, struct store_party **out, size_t *n_out)
+{
+	void *arr;
+	enum err err;
+
+	err = list_rows(st, S_PARTY_LIST, sizeof(**out), party_row_v, &arr,
+	    n_out, __func__);
+	*out = arr;
+	return err;
+}
+
+/* Add a token.  ERR_EXISTS for a known id, ERR_NOTFOUND for no party. */
+enum err
+store_token_add(struct store *st, int64_t party_id,
+    const uint8_t token_id[STORE_TOKEN_ID_BYTES],
+    const uint8_t hash[STORE_SHA256_BYTES])
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (token_id == NULL || hash == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_TOKEN_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_blob(s, 1, token_id, STORE_TOKEN_ID_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 3, hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 4, ts_now_us())) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	return err;
+}
+
+/* Look a token up.  See store.h; outputs untouched on error. */
+enum err
+store_token_lookup(struct store *st,
+    const uint8_t token_id[STORE_TOKEN_ID_BYTES], int64_t *party_id,
+    uint8_t hash_out[STORE_SHA256_BYTES])
+{
+	sqlite3_stmt *s;
+	uint8_t h[STORE_SHA256_BYTES];
+	enum err err;
+	int rc;
+
+	if (token_id == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_TOKEN_LOOKUP, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_blob(s, 1, token_id, STORE_TOKEN_ID_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE) {
+		err = ERR_NOTFOUND;
+	} else if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+	} else if ((err = col_blob(s, 1, h, sizeof(h), __func__)) ==
+	    ERR_OK) {
+		if (party_id != NULL)
+			*party_id = sqlite3_column_int64(s, 0);
+		if (hash_out != NULL)
+			memcpy(hash_out, h, sizeof(h));
+	}
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Revoke a token.  ERR_NOTFOUND when unknown or already revoked. */
+enum err
+store_token_revoke(struct store *st,
+    const uint8_t token_id[STORE_TOKEN_ID_BYTES])
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (token_id == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_TOKEN_REVOKE, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_blob(s, 1, token_id, STORE_TOKEN_ID_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, ts_now_us())) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	else if (sqlite3_changes(st->db) == 0)
+		err = ERR_NOTFOUND;
+	stmt_done(s);
+	return err;
+}
+
+/* Add a collection.  ERR_EXISTS when the uuid is taken. */
+enum err
+store_collection_add(struct store *st, const char *uuid,
+    const char *title, const char *description, int64_t *id_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (uuid == NULL || strnlen(uuid, STORE_UUID_LEN + 1) !=
+	    STORE_UUID_LEN)
+		return ERR_INVALID;
+	if ((err = check_str(title, LIM_TITLE, 1)) != ERR_OK ||
+	    (err = check_str(description, LIM_DESCRIPTION, 1)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_COLL_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 3, description, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 4, ts_now_us())) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	if (id_out != NULL)
+		*id_out = sqlite3_last_insert_rowid(st->db);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Read one collections row (id, uuid, title, description, created). */
+static enum err
+coll_row(struct store *st, sqlite3_stmt *s, void *out, const char *func)
+{
+	struct store_collection *c = out;
+	enum err err;
+
+	c->id = sqlite3_column_int64(s, 0);
+	if ((err = col_text(st, s, 1, c->uuid, sizeof(c->uuid), func)) !=
+	    ERR_OK ||
+	    (err = col_text(st, s, 2, c->title, sizeof(c->title), func)) !=
+	    ERR_OK ||
+	    (err = col_text(st, s, 3, c->description,
+	    sizeof(c->description), func)) != ERR_OK)
+		return err;
+	c->created = sqlite3_column_int64(s, 4);
+	return ERR_OK;
+}
+
+/* Collection by uuid.  ERR_NOTFOUND when absent; *out untouched then. */
+enum err
+store_collection_get(struct store *st, const char *uuid,
+    struct store_collection *out)
+{
+	struct store_collection c;
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (uuid == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_COLL_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else if (rc != SQLITE_ROW)
+		err = db_fail(st, __func__, rc);
+	else if ((err = coll_row(st, s, &c, __func__)) == ERR_OK)
+		*out = c;
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* All collections ordered by id; *out is new, free() it. */
+enum err
+store_collection_list(struct store *st, struct store_collection **out,
+    size_t *n_out)
+{
+	void *arr;
+	enum err err;
+
+	err = list_rows(st, S_COLL_LIST, sizeof(**out), coll_row, &arr,
+	    n_out, __func__);
+	*out = arr;
+	return err;
+}
+
+/* Set a grant.  ERR_NOTFOUND when the collection or party is unknown. */
+enum err
+store_grant_set(struct store *st, int64_t coll_id, int64_t party_id,
+    int can_read, int can_write)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_GRANT_SET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 3, can_read != 0)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 4, can_write != 0)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	return err;
+}
+
+/* Get a grant; a missing one reads as no access. */
+enum err
+store_grant_get(struct store *st, int64_t coll_id, int64_t party_id,
+    int *can_read, int *can_write)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc, r = 0, w = 0;
+
+	if ((err = stmt_get(st, S_GRANT_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, party_id)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW) {
+		r = sqlite3_column_int(s, 0) != 0;
+		w = sqlite3_column_int(s, 1) != 0;
+	} else if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	if (can_read != NULL)
+		*can_read = r;
+	if (can_write != NULL)
+		*can_write = w;
+out:
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Run one of S_OBJ_MAX / S_OBJ_MIN: the highest or lowest version of
+ * (coll_id, stix_id).  *found is 0 when the id has no version.
+ */
+static enum err
+obj_edge(struct store *st, enum stmt_id id, int64_t coll_id,
+    const char *stix_id, struct vrow *out, int *found)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	*found = 0;
+	if ((err = stmt_get(st, id, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, stix_id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW) {
+		out->date_added = sqlite3_column_int64(s, 0);
+		out->version = sqlite3_column_int64(s, 1);
+		*found = 1;
+	} else if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+	}
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* The date_added of exactly (coll_id, stix_id, version); 0: none. */
+static enum err
+obj_exact(struct store *st, int64_t coll_id, const char *stix_id,
+    int64_t version, int64_t *date_added)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	*date_added = 0;
+	if ((err = stmt_get(st, S_OBJ_EXACT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, stix_id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, version)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW)
+		*date_added = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * The version stored at date_added is the one being added again: compare
+ * hashes to tell a duplicate from a conflict.
+ */
+static enum err
+obj_same(struct store *st, int64_t date_added, const uint8_t *hash,
+    enum store_put_result *res, int64_t *da_out)
+{
+	sqlite3_stmt *s;
+	uint8_t h[STORE_SHA256_BYTES];
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_OBJ_HASH, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, date_added)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE) {
+		log_err("%s: row %lld vanished", __func__,
+		    (long long)date_added);
+		err = ERR_DB;
+		goto out;
+	} else if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	if ((err = col_blob(s, 0, h, sizeof(h), __func__)) != ERR_OK)
+		goto out;
+	if (memcmp(h, hash, sizeof(h)) == 0) {
+		*res = STORE_PUT_DUPLICATE;
+		*da_out = date_added;
+	} else {
+		*res = STORE_PUT_CONFLICT;
+		*da_out = 0;
+	}
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Run an UPDATE of one objects row by date_added (flag maintenance). */
+static enum err
+obj_flags(struct store *st, enum stmt_id id, int64_t date_added,
+    int is_first, int is_last)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, id, __func__, &s)) != ERR_OK)
+		return err;
+	rc = sqlite3_bind_int64(s, 1, date_added);
+	if (rc == SQLITE_OK && id == S_OBJ_SET_FLAGS &&
+	    (rc = sqlite3_bind_int(s, 2, is_first)) == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, is_last);
+	if (rc != SQLITE_OK || (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Add one object version inside store_put_objects' transaction.  Finds
+ * where the version falls among the id's versions with at most three index
+ * seeks (the common cases, a new id or a newer version, need one), moves
+ * is_first/is_last, then inserts with the next date_added after *last.
+ */
+static enum err
+put_one(struct store *st, int64_t coll_id, int64_t party_id,
+    const struct store_obj_in *o, int64_t *last, enum store_put_result *res,
+    int64_t *da_out)
+{
+	struct vrow hi, lo;
+	sqlite3_stmt *s;
+	int64_t now, da, ex;
+	enum err err;
+	int found, is_first = 1, is_last = 1, rc;
+
+	if ((err = obj_edge(st, S_OBJ_MAX, coll_id, o->stix_id, &hi,
+	    &found)) != ERR_OK)
+		return err;
+	if (found) {
+		if (hi.version == o->version)
+			return obj_same(st, hi.date_added, o->hash, res,
+			    da_out);
+		if (hi.version < o->version) {
+			/* The newest version: the old newest steps back. */
+			is_first = 0;
+			err = obj_flags(st, S_OBJ_CLEAR_LAST, hi.date_added,
+			    0, 0);
+		} else {
+			is_last = 0;
+			if ((err = obj_edge(st, S_OBJ_MIN, coll_id,
+			    o->stix_id, &lo, &found)) != ERR_OK)
+				return err;
+			if (!found) {
+				log_err("%s: no lowest version of %s",
+				    __func__, o->stix_id);
+				return ERR_DB;	/* hi exists: can't happen */
+			}
+			if (lo.version == o->version)
+				return obj_same(st, lo.date_added, o->hash,
+				    res, da_out);
+			if (lo.version > o->version) {
+				err = obj_flags(st, S_OBJ_CLEAR_FIRST,
+				    lo.date_added, 0, 0);
+			} else {
+				/* Strictly between: may exist already. */
+				is_first = 0;
+				if ((err = obj_exact(st, coll_id, o->stix_id,
+				    o->version, &ex)) != ERR_OK)
+					return err;
+				if (ex != 0)
+					return obj_same(st, ex, o->hash, res,
+					    da_out);
+			}
+		}
+		if (err != ERR_OK)
+			return err;
+	}
+	if (*last == INT64_MAX)
+		return ERR_RANGE;
+	now = st->now();
+	da = now > *last ? now : *last + 1;
+	if ((err = stmt_get(st, S_OBJ_INSERT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, da)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 3, o->stix_id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 4, o->type, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 5, o->version)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 6, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 7, is_first)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 8, is_last)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 9, o->hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 10, o->json, (int)o->json_len,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	*last = da;
+	*res = STORE_PUT_ADDED;
+	*da_out = da;
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Check one input object: strings present and within their limits. */
+static enum err
+check_obj(const struct store_obj_in *o)
+{
+	enum err err;
+
+	if ((err = check_str(o->stix_id, LIM_STIX_ID, 0)) != ERR_OK ||
+	    (err = check_str(o->type, LIM_STIX_TYPE, 0)) != ERR_OK)
+		return err;
+	if (o->json == NULL || o->json_len == 0)
+		return ERR_INVALID;
+	if (o->json_len > LIM_OBJECT_BYTES)
+		return ERR_TOOBIG;
+	return ERR_OK;
+}
+
+/* Add object versions in one transaction.  See store.h. */
+enum err
+store_put_objects(struct store *st, int64_t coll_id, int64_t party_id,
+    const struct store_obj_in *objs, size_t n,
+    enum store_put_result *results, int64_t *date_added_out)
+{
+	sqlite3_stmt *s;
+	int64_t last, da, added = 0;
+	enum err err;
+	int own, rc;
+
+	if (n == 0)
+		return ERR_OK;
+	if (objs == NULL || results == NULL)
+		return ERR_INVALID;
+	for (size_t i = 0; i < n; i++)
+		if ((err = check_obj(&objs[i])) != ERR_OK)
+			return err;
+	if ((err = txn_open(st, 1, &own, __func__)) != ERR_OK)
+		return err;
+	/* Other connections may have added since: re-read under the lock. */
+	if ((err = read_hwm(st, &last, __func__)) != ERR_OK)
+		goto out;
+	if (last < st->last_added)
+		last = st->last_added;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = put_one(st, coll_id, party_id, &objs[i], &last,
+		    &results[i], &da)) != ERR_OK)
+			goto out;
+		if (date_added_out != NULL)
+			date_added_out[i] = da;
+		if (results[i] == STORE_PUT_ADDED)
+			added++;
+	}
+	if (added > 0) {
+		if ((err = stmt_get(st, S_COLL_COUNT_ADD, __func__, &s)) !=
+		    ERR_OK)
+			goto out;
+		if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+		    (rc = sqlite3_bind_int64(s, 2, added)) != SQLITE_OK ||
+		    (rc = db_step(st, s)) != SQLITE_DONE)
+			err = db_fail(st, __func__, rc);
+		stmt_done(s);
+	}
+out:
+	err = txn_close(st, own, err, __func__);
+	if (err == ERR_OK && last > st->last_added)
+		st->last_added = last;
+	return err;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sort v[n] and drop repeats; returns the new count.  Can't fail. */
+static size_t
+uniq_i64(int64_t *v, size_t n)
+{
+	size_t m = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[m])
+			v[++m] = v[i];
+	return m + 1;
+}
+
+/* Sort the string pointers v[n] and drop repeats.  Can't fail. */
+static size_t
+uniq_str(const char **v, size_t n)
+{
+	size_t m = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[i], v[m]) != 0)
+			v[++m] = v[i];
+	return m + 1;
+}
+
+/*
+ * Does a version match a selector set?  flags are already normalized (0
+ * with no versions means LAST); vers[n] is sorted.
+ */
+static int
+ver_match(unsigned flags, const int64_t *vers, size_t n, int64_t version,
+    int is_first, int is_last)
+{
+	if (flags & STORE_VER_ALL)
+		return 1;
+	if ((flags & STORE_VER_LAST) && is_last)
+		return 1;
+	if ((flags & STORE_VER_FIRST) && is_first)
+		return 1;
+	return n > 0 && bsearch(&version, vers, n, sizeof(*vers),
+	    cmp_i64) != NULL;
+}
+
+/* Check selectors and copy the exact versions, sorted and unique. */
+static enum err
+ver_prepare(unsigned *flags, const int64_t *versions, size_t n_versions,
+    int64_t **vers_out, size_t *n_out)
+{
+	int64_t *v = NULL;
+
+	*vers_out = NULL;
+	*n_out = 0;
+	if (*flags & ~(unsigned)(STORE_VER_LAST | STORE_VER_FIRST |
+	    STORE_VER_ALL))
+		return ERR_INVALID;
+	if (n_versions > LIM_MATCH_VALUES)
+		return ERR_TOOBIG;
+	if (n_versions > 0 && versions == NULL)
+		return ERR_INVALID;
+	if (*flags == 0 && n_versions == 0)
+		*flags = STORE_VER_LAST;
+	if (*flags & STORE_VER_ALL)
+		return ERR_OK;		/* the others are redundant */
+	if (n_versions > 0) {
+		if ((v = malloc(n_versions * sizeof(*v))) == NULL)
+			return ERR_NOMEM;
+		memcpy(v, versions, n_versions * sizeof(*v));
+		*n_out = uniq_i64(v, n_versions);
+	}
+	*vers_out = v;
+	return ERR_OK;
+}
+
+/*
+ * Fetch the next chunk of a stream: up to s->chunk dates added after
+ * s->pos from its index range.  The chunk doubles each time, up to max.
+ */
+static enum err
+stream_fill(struct store *st, int64_t coll_id, struct stream *s, size_t max)
+{
+	sqlite3_stmt *q;
+	int64_t *p;
+	enum err err;
+	int rc;
+
+	s->n = 0;
+	s->i = 0;
+	if (s->done)
+		return ERR_OK;
+	if (s->cap < s->chunk) {
+		if ((p = realloc(s->buf, s->chunk * sizeof(*p))) == NULL)
+			return ERR_NOMEM;
+		s->buf = p;
+		s->cap = s->chunk;
+	}
+	if ((err = stmt_get(st, s->sid, __func__, &q)) != ERR_OK)
+		return err;
+	rc = sqlite3_bind_int64(q, 1, coll_id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(q, 2, s->pos);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(q, 3, (sqlite3_int64)s->chunk);
+	if (rc == SQLITE_OK && s->type != NULL)
+		rc = sqlite3_bind_text(q, 4, s->type, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && (s->sid == S_Q_VER || s->sid == S_Q_VER_T))
+		rc = sqlite3_bind_int64(q, 5, s->version);
+	if (rc == SQLITE_OK && (s->sid == S_Q_SEL || s->sid == S_Q_SEL_T) &&
+	    (rc = sqlite3_bind_int(q, 6, s->is_last)) == SQLITE_OK)
+		rc = sqlite3_bind_int(q, 7, s->is_first);
+	if (rc != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	while (s->n < s->chunk && (rc = db_step(st, q)) == SQLITE_ROW)
+		s->buf[s->n++] = sqlite3_column_int64(q, 0);
+	if (s->n < s->chunk && rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		s->n = 0;
+		goto out;
+	}
+	if (s->n < s->chunk)
+		s->done = 1;
+	if (s->n > 0)
+		s->pos = s->buf[s->n - 1];
+	s->chunk = s->chunk > max / 2 ? max : s->chunk * 2;
+out:
+	stmt_done(q);
+	return err;
+}
+
+/* Min-heap of stream indices ordered by each stream's next date. */
+static int
+heap_less(const struct stream *ss, size_t a, size_t b)
+{
+	return ss[a].buf[ss[a].i] < ss[b].buf[ss[b].i];
+}
+
+static void
+heap_down(const struct stream *ss, size_t *h, size_t n, size_t i)
+{
+	size_t l, m, t;
+
+	for (;;) {
+		l = 2 * i + 1;
+		if (l >= n)
+			return;
+		m = l;
+		if (l + 1 < n && heap_less(ss, h[l + 1], h[l]))
+			m = l + 1;
+		if (!heap_less(ss, h[m], h[i]))
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/*
+ * k-way merge of the index ranges of q: the first `want` distinct dates
+ * added in order, into out[] (*n_out of them).  Each stream is read a
+ * chunk at a time, so the work is O(k log n + want) index entries.
+ */
+static enum err
+query_streams(struct store *st, const struct store_query *q, unsigned flags,
+    const int64_t *vers, size_t n_vers, const char **types, size_t n_types,
+    size_t want, int64_t *out, size_t *n_out)
+{
+	struct stream *ss = NULL;
+	size_t *heap = NULL, n_sel, n_ss, n_heap = 0, n = 0, t, chunk, k;
+	unsigned pairs;
+	int64_t v, prev = 0;
+	enum err err = ERR_OK;
+
+	*n_out = 0;
+	/* Bit 2 * is_last + is_first: which (is_last, is_first) ranges. */
+	if (flags & STORE_VER_ALL) {
+		pairs = 0xf;
+		n_vers = 0;	/* every version is already in */
+	} else {
+		pairs = ((flags & STORE_VER_LAST) ? 0xc : 0) |
+		    ((flags & STORE_VER_FIRST) ? 0xa : 0);
+	}
+	n_sel = n_vers;
+	for (unsigned p = 0; p < 4; p++)
+		n_sel += (pairs >> p) & 1;
+	t = n_types > 0 ? n_types : 1;
+	n_ss = n_sel * t;	/* <= (4 + LIM_MATCH_VALUES)^2: no overflow */
+	if (n_ss == 0)
+		return ERR_OK;
+	ss = calloc(n_ss, sizeof(*ss));
+	heap = calloc(n_ss, sizeof(*heap));
+	if (ss == NULL || heap == NULL) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	chunk = (want + n_ss - 1) / n_ss;
+	if (chunk < STORE_CHUNK_MIN)
+		chunk = STORE_CHUNK_MIN;
+	if (chunk > want)
+		chunk = want;
+	k = 0;
+	for (unsigned p = 0; p < 4; p++) {
+		if (!(pairs & (1u << p)))
+			continue;
+		for (size_t j = 0; j < t; j++, k++) {
+			ss[k].sid = n_types > 0 ? S_Q_SEL_T : S_Q_SEL;
+			ss[k].type = n_types > 0 ? types[j] : NULL;
+			ss[k].is_last = (p >> 1) & 1;
+			ss[k].is_first = p & 1;
+		}
+	}
+	for (size_t i = 0; i < n_vers; i++) {
+		for (size_t j = 0; j < t; j++, k++) {
+			ss[k].sid = n_types > 0 ? S_Q_VER_T : S_Q_VER;
+			ss[k].type = n_types > 0 ? types[j] : NULL;
+			ss[k].version = vers[i];
+		}
+	}
+	for (size_t i = 0; i < n_ss; i++) {
+		ss[i].pos = q->after;
+		ss[i].chunk = chunk;
+	}
+	for (size_t i = 0; i < n_ss; i++) {
+		if ((err = stream_fill(st, q->coll_id, &ss[i], want)) !=
+		    ERR_OK)
+			goto out;
+		if (ss[i].n > 0)
+			heap[n_heap++] = i;
+	}
+	for (size_t i = n_heap / 2; i-- > 0; )
+		heap_down(ss, heap, n_heap, i);
+	while (n_heap > 0 && n < want) {
+		struct stream *s = &ss[heap[0]];
+
+		v = s->buf[s->i++];
+		/* One row can be in several streams (first and last). */
+		if (n == 0 || v != prev)
+			out[n++] = prev = v;
+		if (s->i == s->n) {
+			if ((err = stream_fill(st, q->coll_id, s, want)) !=
+			    ERR_OK)
+				goto out;
+			if (s->n == 0)
+				heap[0] = heap[--n_heap];
+		}
+		heap_down(ss, heap, n_heap, 0);
+	}
+	*n_out = n;
+out:
+	if (ss != NULL)
+		for (size_t i = 0; i < n_ss; i++)
+			free(ss[i].buf);
+	free(ss);
+	free(heap);
+	return err;
+}
+
+/*
+ * The match[id] plan: read every version of each id through objects_id,
+ * filter in C, sort by date added, keep the first `want`.
+ */
+static enum err
+query_ids(struct store *st, const struct store_query *q, unsigned flags,
+    const int64_t *vers, size_t n_vers, const char **types, size_t n_types,
+    const char **ids, size_t n_ids, size_t want, int64_t *out,
+    size_t *n_out)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *cand = NULL, *p, da, version;
+	size_t n = 0, cap = 0;
+	const char *type;
+	enum err err;
+	int rc, ok;
+
+	*n_out = 0;
+	if ((err = stmt_get(st, S_OBJ_VERSIONS, __func__, &s)) != ERR_OK)
+		return err;
+	for (size_t i = 0; i < n_ids; i++) {
+		if ((rc = sqlite3_bind_int64(s, 1, q->coll_id)) != SQLITE_OK ||
+		    (rc = sqlite3_bind_text(s, 2, ids[i], -1,
+		    SQLITE_STATIC)) != SQLITE_OK) {
+			err = db_fail(st, __func__, rc);
+			goto out;
+		}
+		while ((rc = db_step(st, s)) == SQLITE_ROW) {
+			da = sqlite3_column_int64(s, 0);
+			version = sqlite3_column_int64(s, 1);
+			if (da <= q->after || !ver_match(flags, vers, n_vers,
+			    version, sqlite3_column_int(s, 3),
+			    sqlite3_column_int(s, 4)))
+				continue;
+			if (n_types > 0) {
+				type = (const char *)sqlite3_column_text(s, 2);
+				if (type == NULL) {
+					err = ERR_NOMEM;
+					goto out;
+				}
+				ok = bsearch(&type, types, n_types,
+				    sizeof(*types), cmp_str) != NULL;
+				if (!ok)
+					continue;
+			}
+			if (n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if (cap > SIZE_MAX / sizeof(*cand)) {
+					err = ERR_NOMEM;
+					goto out;
+				}
+				p = realloc(cand, cap * sizeof(*cand));
+				if (p == NULL) {
+					err = ERR_NOMEM;
+					goto out;
+				}
+				cand = p;
+			}
+			cand[n++] = da;
+		}
+		if (rc != SQLITE_DONE) {
+			err = db_fail(st, __func__, rc);
+			goto out;
+		}
+		stmt_done(s);
+	}
+	n = uniq_i64(cand, n);
+	if (n > want)
+		n = want;
+	if (n > 0)
+		memcpy(out, cand, n * sizeof(*out));
+	*n_out = n;
+out:
+	stmt_done(s);
+	free(cand);
+	return err;
+}
+
+/*
+ * Fill page with the rows dated dates[0..n), at most limit of them and at
+ * most STORE_PAGE_JSON_MAX bytes of JSON (but at least one row); more is
+ * set when a row was left out.  One allocation holds the row array
+ * followed by the strings.
+ */
+static enum err
+page_fill(struct store *st, const int64_t *dates, size_t n, size_t limit,
+    int want_json, struct store_page *page)
+{
+	struct buf b;
+	sqlite3_stmt *s = NULL;
+	size_t *off = NULL, m, rows_bytes, json_total = 0, k = 0;
+	const unsigned char *id, *js = NULL;
+	int idn, jsn = 0, rc;
+	enum err err;
+
+	m = n < limit ? n : limit;
+	page->more = n > limit;
+	if (m == 0)
+		return ERR_OK;
+	rows_bytes = m * sizeof(struct store_row);	/* m <= LIM_PAGE_MAX */
+	buf_init(&b, rows_bytes + STORE_PAGE_JSON_MAX + LIM_OBJECT_BYTES +
+	    m * (LIM_STIX_ID + 2));
+	if ((off = calloc(m, 2 * sizeof(*off))) == NULL)
+		return ERR_NOMEM;
+	if ((err = buf_reserve(&b, rows_bytes)) != ERR_OK)
+		goto out;
+	memset(b.ptr, 0, rows_bytes);
+	b.len = rows_bytes;
+	if ((err = stmt_get(st, want_json ? S_ROW_JSON : S_ROW, __func__,
+	    &s)) != ERR_OK)
+		goto out;
+	for (k = 0; k < m; k++) {
+		struct store_row *r;
+
+		if ((rc = sqlite3_bind_int64(s, 1, dates[k])) != SQLITE_OK ||
+		    (rc = db_step(st, s)) != SQLITE_ROW) {
+			if (rc == SQLITE_DONE) {
+				log_err("%s: row %lld vanished", __func__,
+				    (long long)dates[k]);
+				err = ERR_DB;
+			} else {
+				err = db_fail(st, __func__, rc);
+			}
+			goto out;
+		}
+		id = sqlite3_column_text(s, 1);
+		idn = sqlite3_column_bytes(s, 1);
+		if (want_json) {
+			js = sqlite3_column_text(s, 2);
+			jsn = sqlite3_column_bytes(s, 2);
+		}
+		if (id == NULL || idn < 0 || (want_json && (js == NULL ||
+		    jsn < 0))) {
+			err = ERR_NOMEM;
+			goto out;
+		}
+		if (k > 0 && (size_t)jsn > STORE_PAGE_JSON_MAX - json_total) {
+			page->more = 1;
+			break;
+		}
+		json_total += (size_t)jsn;
+		off[2 * k] = b.len;
+		if ((err = buf_add(&b, id, (size_t)idn + 1)) != ERR_OK)
+			goto out;
+		if (want_json) {
+			off[2 * k + 1] = b.len;
+			if ((err = buf_add(&b, js, (size_t)jsn + 1)) != ERR_OK)
+				goto out;
+		}
+		r = (struct store_row *)(void *)b.ptr + k;
+		r->date_added = dates[k];
+		r->version = sqlite3_column_int64(s, 0);
+		r->json_len = want_json ? (size_t)jsn : 0;
+		stmt_done(s);
+	}
+	/* The buffer no longer moves: turn offsets into pointers. */
+	for (size_t i = 0; i < k; i++) {
+		struct store_row *r = (struct store_row *)(void *)b.ptr + i;
+
+		r->stix_id = b.ptr + off[2 * i];
+		r->json = want_json ? b.ptr + off[2 * i + 1] : NULL;
+	}
+	page->rows = (struct store_row *)(void *)b.ptr;
+	page->n = k;
+	page->mem_ = b.ptr;
+	b.ptr = NULL;
+out:
+	stmt_done(s);
+	buf_reset(&b);
+	free(off);
+	return err;
+}
+
+/* Run a query.  See store.h and STORE.md for the plans. */
+enum err
+store_query_objects(struct store *st, const struct store_query *q,
+    struct store_page *page)
+{
+	const char **types = NULL, **ids = NULL;
+	int64_t *vers = NULL, *dates = NULL;
+	size_t n_vers = 0, n_types = 0, n_ids = 0, n_dates = 0;
+	unsigned flags;
+	enum err err;
+	int own = 0, in_txn = 0;
+
+	memset(page, 0, sizeof(*page));
+	if (q == NULL)
+		return ERR_INVALID;
+	if (q->limit < 1 || q->limit > LIM_PAGE_MAX)
+		return ERR_RANGE;
+	if (q->n_types > LIM_MATCH_VALUES || q->n_ids > LIM_MATCH_VALUES)
+		return ERR_TOOBIG;
+	if ((q->n_types > 0 && q->types == NULL) ||
+	    (q->n_ids > 0 && q->ids == NULL))
+		return ERR_INVALID;
+	flags = q->ver_flags;
+	if ((err = ver_prepare(&flags, q->versions, q->n_versions, &vers,
+	    &n_vers)) != ERR_OK)
+		return err;
+	if (q->n_types > 0) {
+		if ((types = calloc(q->n_types, sizeof(*types))) == NULL) {
+			err = ERR_NOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < q->n_types; i++)
+			if ((types[n_types++] = q->types[i]) == NULL) {
+				err = ERR_INVALID;
+				goto out;
+			}
+		n_types = uniq_str(types, n_types);
+	}
+	if (q->n_ids > 0) {
+		if ((ids = calloc(q->n_ids, sizeof(*ids))) == NULL) {
+			err = ERR_NOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < q->n_ids; i++)
+			if ((ids[n_ids++] = q->ids[i]) == NULL) {
+				err = ERR_INVALID;
+				goto out;
+			}
+		n_ids = uniq_str(ids, n_ids);
+	}
+	if ((dates = calloc(q->limit + 1, sizeof(*dates))) == NULL) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	/* One read transaction: both phases see the same snapshot. */
+	if ((err = txn_open(st, 0, &own, __func__)) != ERR_OK)
+		goto out;
+	in_txn = 1;
+	if (n_ids > 0)
+		err = query_ids(st, q, flags, vers, n_vers, types, n_types,
+		    ids, n_ids, q->limit + 1, dates, &n_dates);
+	else
+		err = query_streams(st, q, flags, vers, n_vers, types,
+		    n_types, q->limit + 1, dates, &n_dates);
+	if (err == ERR_OK)
+		err = page_fill(st, dates, n_dates, q->limit, q->want_json,
+		    page);
+out:
+	if (in_txn)
+		err = txn_close(st, own, err, __func__);
+	if (err != ERR_OK)
+		store_page_free(page);
+	free(dates);
+	free(ids);
+	free(types);
+	free(vers);
+	return err;
+}
+
+/* Free a page's storage and zero it.  Safe on a zeroed page. */
+void
+store_page_free(struct store_page *page)
+{
+	if (page == NULL)
+		return;
+	free(page->mem_);
+	memset(page, 0, sizeof(*page));
+}
+
+/* Read all versions of (coll_id, stix_id) into a new array *out. */
+static enum err
+obj_versions(struct store *st, int64_t coll_id, const char *stix_id,
+    struct vrow **out, size_t *n_out)
+{
+	sqlite3_stmt *s;
+	struct vrow *v = NULL, *p;
+	size_t n = 0, cap = 0;
+	enum err err;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((err = stmt_get(st, S_OBJ_VERSIONS, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, stix_id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			if (cap > SIZE_MAX / sizeof(*v) ||
+			    (p = realloc(v, cap * sizeof(*v))) == NULL) {
+				err = ERR_NOMEM;
+				goto out;
+			}
+			v = p;
+		}
+		v[n].date_added = sqlite3_column_int64(s, 0);
+		v[n].version = sqlite3_column_int64(s, 1);
+		v[n].is_first = sqlite3_column_int(s, 3) != 0;
+		v[n].is_last = sqlite3_column_int(s, 4) != 0;
+		v[n].match = 0;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	*out = v;
+	*n_out = n;
+	v = NULL;
+out:
+	stmt_done(s);
+	free(v);
+	return err;
+}
+
+/*
+ * Delete selected versions of one id.  See store.h.  Remembers the highest
+ * date_added in seq first, so a date is never handed out twice even when
+ * the newest row goes; then re-marks the first and last survivors.
+ */
+enum err
+store_delete_object(struct store *st, int64_t coll_id, const char *stix_id,
+    unsigned ver_flags, const int64_t *versions, size_t n_versions,
+    size_t *n_deleted)
+{
+	struct vrow *v = NULL;
+	sqlite3_stmt *s;
+	int64_t *vers = NULL, hwm, lo = 0, hi = 0;
+	size_t n = 0, n_vers = 0, gone = 0, left = 0;
+	unsigned flags = ver_flags;
+	enum err err;
+	int own = 0, in_txn = 0, rc, f, l;
+
+	if (n_deleted != NULL)
+		*n_deleted = 0;
+	if ((err = check_str(stix_id, LIM_STIX_ID, 0)) != ERR_OK)
+		return err;
+	if ((err = ver_prepare(&flags, versions, n_versions, &vers,
+	    &n_vers)) != ERR_OK)
+		return err;
+	if ((err = txn_open(st, 1, &own, __func__)) != ERR_OK)
+		goto out;
+	in_txn = 1;
+	if ((err = obj_versions(st, coll_id, stix_id, &v, &n)) != ERR_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		v[i].match = ver_match(flags, vers, n_vers, v[i].version,
+		    v[i].is_first, v[i].is_last);
+		if (v[i].match) {
+			gone++;
+		} else {
+			if (left == 0 || v[i].version < lo)
+				lo = v[i].version;
+			if (left == 0 || v[i].version > hi)
+				hi = v[i].version;
+			left++;
+		}
+	}
+	if (gone == 0)
+		goto out;
+	if ((err = read_hwm(st, &hwm, __func__)) != ERR_OK)
+		goto out;
+	if ((err = stmt_get(st, S_SEQ_SET, __func__, &s)) != ERR_OK)
+		goto out;
+	if ((rc = sqlite3_bind_int64(s, 1, hwm)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	if (err != ERR_OK)
+		goto out;
+	for (size_t i = 0; i < n && err == ERR_OK; i++) {
+		if (!v[i].match)
+			continue;
+		if ((err = stmt_get(st, S_OBJ_DELETE, __func__, &s)) != ERR_OK)
+			goto out;
+		if ((rc = sqlite3_bind_int64(s, 1, v[i].date_added)) !=
+		    SQLITE_OK || (rc = db_step(st, s)) != SQLITE_DONE)
+			err = db_fail(st, __func__, rc);
+		stmt_done(s);
+	}
+	/* Versions are unique per id, so lo and hi name one row each. */
+	for (size_t i = 0; i < n && err == ERR_OK; i++) {
+		if (v[i].match)
+			continue;
+		f = v[i].version == lo;
+		l = v[i].version == hi;
+		if (f != v[i].is_first || l != v[i].is_last)
+			err = obj_flags(st, S_OBJ_SET_FLAGS, v[i].date_added,
+			    f, l);
+	}
+	if (err != ERR_OK)
+		goto out;
+	if ((err = stmt_get(st, S_COLL_COUNT_ADD, __func__, &s)) != ERR_OK)
+		goto out;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, -(int64_t)gone)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+out:
+	if (in_txn)
+		err = txn_close(st, own, err, __func__);
+	if (err == ERR_OK && n_deleted != NULL)
+		*n_deleted = gone;
+	free(v);
+	free(vers);
+	return err;
+}
+
+/* Objects in a collection, all versions.  ERR_NOTFOUND: no collection. */
+enum err
+store_count_objects(struct store *st, int64_t coll_id, int64_t *n_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_COLL_COUNT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW)
+		*n_out = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else
+		err = db_fail(st, __func__, rc);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Store (insert or replace) a status.  See store.h. */
+enum err
+store_status_put(struct store *st, const char *uuid, int64_t party_id,
+    int64_t created, const char *json, size_t len)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (uuid == NULL || strnlen(uuid, STORE_UUID_LEN + 1) !=
+	    STORE_UUID_LEN || json == NULL)
+		return ERR_INVALID;
+	if (len > STORE_STATUS_MAX)
+		return ERR_TOOBIG;
+	if ((err = stmt_get(st, S_STATUS_PUT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, created)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 4, json, (int)len, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	return err;
+}
+
+/* Get a status that has not expired.  See store.h. */
+enum err
+store_status_get(struct store *st, const char *uuid, int64_t *party_id,
+    int64_t *created, char **json_out, size_t *len_out)
+{
+	sqlite3_stmt *s;
+	const unsigned char *t;
+	char *copy;
+	enum err err;
+	int rc, n;
+
+	if (json_out != NULL)
+		*json_out = NULL;
+	if (len_out != NULL)
+		*len_out = 0;
+	if (uuid == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_STATUS_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, ts_now_us() -
+	    (int64_t)LIM_STATUS_KEEP_SECONDS * 1000000)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE) {
+		err = ERR_NOTFOUND;
+		goto out;
+	} else if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	t = sqlite3_column_text(s, 2);
+	n = sqlite3_column_bytes(s, 2);
+	if (t == NULL || n < 0) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	if (json_out != NULL) {
+		if ((copy = malloc((size_t)n + 1)) == NULL) {
+			err = ERR_NOMEM;
+			goto out;
+		}
+		memcpy(copy, t, (size_t)n + 1);
+		*json_out = copy;
+		if (len_out != NULL)
+			*len_out = (size_t)n;
+	}
+	if (party_id != NULL)
+		*party_id = sqlite3_column_int64(s, 0);
+	if (created != NULL)
+		*created = sqlite3_column_int64(s, 1);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Remove statuses created before cutoff; *n_purged says how many. */
+enum err
+store_status_purge(struct store *st, int64_t cutoff, size_t *n_purged)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (n_purged != NULL)
+		*n_purged = 0;
+	if ((err = stmt_get(st, S_STATUS_PURGE, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, cutoff)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	else if (n_purged != NULL)
+		*n_purged = (size_t)sqlite3_changes(st->db);
+	stmt_done(s);
+	return err;
+}
+
+/* Test hooks (store_sqlite_int.h). */
+int
+store_sqlite_schema_latest(void)
+{
+	return N_MIGRATIONS;
+}
+
+const char *
+store_sqlite_stmt_sql(size_t i)
+{
+	return i < S_COUNT_ ? stmt_sql[i] : NULL;
+}
+
+sqlite3 *
+store_sqlite_db(struct store *st)
+{
+	return st->db;
+}
+
+void
+store_sqlite_clock(struct store *st, int64_t (*now)(void))
+{
+	st->now = now != NULL ? now : ts_now_us;
+}
+
+void
+store_sqlite_fault(struct store *st, long n)
+{
+	st->fault = n < 0 ? -1 : n;
+	st->injected = 0;
+}

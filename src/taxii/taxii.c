@@ -1,0 +1,819 @@
+/*
+ * taxii.c: routing and the TAXII 2.1 resources: discovery, API root,
+ * collections, objects (GET, POST), object by id (GET, DELETE), versions,
+ * manifest and status.
+ *
+ * Permissions: the node's own party reads and writes everything; a partner
+ * sees a collection only with a grant (404 otherwise, so collections are
+ * not disclosed), and needs read to read, write to add, both to delete.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "stix/jcs.h"
+#include "stix/stix.h"
+#include "taxii/taxii.h"
+#include "util/uuid.h"
+
+#define PATH_SEGS	8
+
+struct access {
+	struct store_collection	coll;
+	int			can_read;
+	int			can_write;
+};
+
+void
+taxii_resp_init(struct taxii_resp *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	buf_init(&resp->body, (size_t)LIM_ENVELOPE_BYTES * 4);
+}
+
+void
+taxii_resp_free(struct taxii_resp *resp)
+{
+	buf_reset(&resp->body);
+}
+
+static enum err
+fail(struct taxii_resp *resp, enum err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum err
+fail(struct taxii_resp *resp, enum err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(resp->msg, sizeof(resp->msg), fmt, ap);
+	va_end(ap);
+	buf_reset(&resp->body);
+	return err;
+}
+
+/* Serialize j (stolen) compactly into resp->body. */
+static enum err
+send_json(struct taxii_resp *resp, int status, json_t *j)
+{
+	char *s;
+	enum err err;
+
+	if (j == NULL)
+		return ERR_NOMEM;
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (s == NULL)
+		return ERR_NOMEM;
+	err = buf_addstr(&resp->body, s);
+	free(s);
+	resp->status = status;
+	return err;
+}
+
+/*
+ * Split path into segments: "/taxii2/api/x/" -> {"taxii2","api","x"}.
+ * Empty segments other than a trailing one make it unroutable.
+ */
+static int
+split_path(const char *path, char *copy, size_t cap, char **seg)
+{
+	size_t len = strlen(path), n = 0;
+	char *p;
+
+	if (len == 0 || len >= cap || path[0] != '/')
+		return -1;
+	memcpy(copy, path + 1, len);	/* includes the NUL */
+	p = copy;
+	while (*p != '\0') {
+		char *slash = strchr(p, '/');
+		if (n == PATH_SEGS)
+			return -1;
+		seg[n++] = p;
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+		p = slash + 1;
+		if (*p == '/')
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (seg[i][0] == '\0')
+			return -1;
+	return (int)n;
+}
+
+static enum err
+collection_access(const struct taxii_ctx *ctx, const char *uuid,
+    struct access *a, struct taxii_resp *resp)
+{
+	enum err err;
+
+	if (!uuid_valid(uuid, strlen(uuid)))
+		return fail(resp, ERR_NOTFOUND, "no collection '%.64s'", uuid);
+	err = store_collection_get(ctx->st, uuid, &a->coll);
+	if (err == ERR_NOTFOUND)
+		return fail(resp, err, "no collection '%.64s'", uuid);
+	if (err != ERR_OK)
+		return fail(resp, err, "cannot read collections");
+	if (ctx->party->role == STORE_ROLE_SELF) {
+		a->can_read = a->can_write = 1;
+		return ERR_OK;
+	}
+	err = store_grant_get(ctx->st, a->coll.id, ctx->party->id,
+	    &a->can_read, &a->can_write);
+	if (err != ERR_OK)
+		return fail(resp, err, "cannot read permissions");
+	if (!a->can_read && !a->can_write)
+		return fail(resp, ERR_NOTFOUND, "no collection '%.64s'", uuid);
+	return ERR_OK;
+}
+
+static json_t *
+collection_json(const struct access *a)
+{
+	json_t *j;
+
+	j = json_pack("{s:s, s:s, s:b, s:b, s:[s]}", "id", a->coll.uuid,
+	    "title", a->coll.title, "can_read", a->can_read, "can_write",
+	    a->can_write, "media_types", STIX_MEDIA_TYPE);
+	if (j != NULL && a->coll.description[0] != '\0' &&
+	    json_object_set_new(j, "description",
+	    json_string(a->coll.description)) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static enum err
+h_discovery(const struct taxii_ctx *ctx, struct taxii_resp *resp)
+{
+	char root[512];
+	int n;
+
+	n = snprintf(root, sizeof(root), "%s%s", ctx->base_url,
+	    TAXII_API_ROOT_PATH);
+	if (n < 0 || (size_t)n >= sizeof(root))
+		return fail(resp, ERR_TOOBIG, "host name too long");
+	return send_json(resp, 200, json_pack("{s:s, s:s, s:s, s:[s]}",
+	    "title", ctx->title, "description", "entente node: STIX 2.1 "
+	    "exchange under co-signed agreements", "default", root,
+	    "api_roots", root));
+}
+
+static enum err
+h_api_root(const struct taxii_ctx *ctx, struct taxii_resp *resp)
+{
+	return send_json(resp, 200, json_pack("{s:s, s:s, s:[s], s:I}",
+	    "title", ctx->title, "description", "entente API root",
+	    "versions", TAXII_MEDIA_TYPE, "max_content_length",
+	    (json_int_t)LIM_ENVELOPE_BYTES));
+}
+
+static enum err
+h_collections(const struct taxii_ctx *ctx, struct taxii_resp *resp)
+{
+	struct store_collection *c = NULL;
+	struct access a;
+	json_t *arr = NULL, *top;
+	size_t n = 0;
+	enum err err;
+
+	if ((err = store_collection_list(ctx->st, &c, &n)) != ERR_OK)
+		return fail(resp, err, "cannot read collections");
+	if ((arr = json_array()) == NULL) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		a.coll = c[i];
+		if (ctx->party->role == STORE_ROLE_SELF) {
+			a.can_read = a.can_write = 1;
+		} else if ((err = store_grant_get(ctx->st, c[i].id,
+		    ctx->party->id, &a.can_read, &a.can_write)) != ERR_OK) {
+			goto out;
+		}
+		if (!a.can_read && !a.can_write)
+			continue;
+		if (json_array_append_new(arr, collection_json(&a)) != 0) {
+			err = ERR_NOMEM;
+			goto out;
+		}
+	}
+	if (json_array_size(arr) == 0)
+		top = json_object();	/* TAXII: empty is {} */
+	else
+		top = json_pack("{s:O}", "collections", arr);
+	err = send_json(resp, 200, top);
+out:
+	json_decref(arr);
+	free(c);
+	return err;
+}
+
+/*
+ * Digest of everything that defines a paged query except its position and
+ * page size, so a cursor only continues the query it came from.
+ */
+static void
+query_digest(const char *tag, const char *coll, const char *oid,
+    const struct taxii_req *req, uint8_t out[16])
+{
+	static const char *const keys[] = { "match[id]", "match[type]",
+	    "match[version]", "match[spec_version]", "added_after" };
+	uint8_t h[CRYPTO_SHA256_BYTES];
+	struct buf b;
+
+	buf_init(&b, LIM_QUERY_BYTES + 1024);
+	if (buf_addf(&b, "%s\n%s\n%s\n", tag, coll, oid ? oid : "") != ERR_OK)
+		goto done;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (size_t i = 0; i < req->n_params; i++)
+			if (strcmp(req->params[i].key, keys[k]) == 0 &&
+			    buf_addf(&b, "%s=%s\n", keys[k],
+			    req->params[i].value) != ERR_OK)
+				goto done;
+done:
+	/* On overflow b is empty: the digest still differs from any real
+	 * query's because the tag line is missing. */
+	crypto_sha256(b.ptr ? b.ptr : "", b.len, h);
+	memcpy(out, h, 16);
+	buf_reset(&b);
+}
+
+/* Set the X-TAXII-Date-Added-* values from a page. */
+static void
+page_dates(const struct store_page *pg, struct taxii_resp *resp)
+{
+	if (pg->n == 0)
+		return;
+	resp->has_dates = 1;
+	ts_format(pg->rows[0].date_added, resp->date_first);
+	ts_format(pg->rows[pg->n - 1].date_added, resp->date_last);
+}
+
+enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
+
+/*
+ * Write a paged response: {"more":..,"next":..,"objects"|"versions":[..]},
+ * or {} when empty.
+ */
+static enum err
+write_page(const struct taxii_ctx *ctx, const struct store_page *pg,
+    enum page_kind kind, const uint8_t digest[16], struct taxii_resp *resp)
+{
+	char next[TAXII_CURSOR_LEN + 1], ts[TS_BUFSZ], ts2[TS_BUFSZ];
+	struct buf *b = &resp->body;
+	enum err err;
+
+	resp->status = 200;
+	if (pg->n == 0)
+		return buf_addstr(b, "{}");
+	page_dates(pg, resp);
+	if ((err = buf_addf(b, "{\"more\":%s", pg->more ? "true" : "false")) !=
+	    ERR_OK)
+		return err;
+	if (pg->more) {
+		err = taxii_cursor_make(ctx->cursor_key, digest,
+		    pg->rows[pg->n - 1].date_added, next);
+		if (err != ERR_OK ||
+		    (err = buf_addf(b, ",\"next\":\"%s\"", next)) != ERR_OK)
+			return err;
+	}
+	err = buf_addstr(b, kind == PAGE_VERSIONS ? ",\"versions\":[" :
+	    ",\"objects\":[");
+	for (size_t i = 0; err == ERR_OK && i < pg->n; i++) {
+		const struct store_row *r = &pg->rows[i];
+
+		if (i > 0 && (err = buf_addc(b, ',')) != ERR_OK)
+			break;
+		switch (kind) {
+		case PAGE_OBJECTS:
+			err = buf_add(b, r->json, r->json_len);
+			break;
+		case PAGE_VERSIONS:
+			ts_format(r->version, ts);
+			err = buf_addf(b, "\"%s\"", ts);
+			break;
+		case PAGE_MANIFEST:
+			ts_format(r->date_added, ts);
+			ts_format(r->version, ts2);
+			/* Ids are validated STIX ids: no escaping needed. */
+			err = buf_addf(b, "{\"date_added\":\"%s\",\"id\":\"%s\","
+			    "\"media_type\":\"" STIX_MEDIA_TYPE "\","
+			    "\"version\":\"%s\"}", ts, r->stix_id, ts2);
+			break;
+		}
+	}
+	if (err == ERR_OK)
+		err = buf_addstr(b, "]}");
+	return err;
+}
+
+/*
+ * Run a paged query for objects, manifest, object by id and versions.
+ * oid is NULL for collection-wide queries.
+ */
+static enum err
+paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
+    const struct access *a, const char *oid, enum page_kind kind,
+    unsigned allowed, struct taxii_resp *resp)
+{
+	static const char *const tags[] = { "objects", "manifest",
+	    "versions" };
+	struct taxii_filter f;
+	struct store_query q;
+	struct store_page pg;
+	uint8_t digest[16];
+	int64_t after;
+	enum err err;
+	char msg[200];
+
+	memset(&pg, 0, sizeof(pg));
+	msg[0] = '\0';
+	err = taxii_filter_parse(req->params, req->n_params, allowed, &f,
+	    msg, sizeof(msg));
+	if (err != ERR_OK) {
+		taxii_filter_free(&f);
+		return fail(resp, err == ERR_NOMEM ? err : ERR_PARSE, "%s",
+		    msg);
+	}
+	query_digest(oid != NULL && kind == PAGE_OBJECTS ? "object" :
+	    tags[kind], a->coll.uuid, oid, req, digest);
+	after = f.added_after;
+	if (f.next != NULL && taxii_cursor_check(ctx->cursor_key, digest,
+	    f.next, &after) != ERR_OK) {
+		taxii_filter_free(&f);
+		return fail(resp, ERR_PARSE, "next: not a cursor issued by "
+		    "this server for this query");
+	}
+	memset(&q, 0, sizeof(q));
+	q.coll_id = a->coll.id;
+	q.ids = oid != NULL ? &oid : f.ids;
+	q.n_ids = oid != NULL ? 1 : f.n_ids;
+	q.types = f.types;
+	q.n_types = f.n_types;
+	q.ver_flags = kind == PAGE_VERSIONS ? STORE_VER_ALL : f.ver_flags;
+	q.versions = f.versions;
+	q.n_versions = kind == PAGE_VERSIONS ? 0 : f.n_versions;
+	if (q.ver_flags == 0 && q.n_versions == 0)
+		q.ver_flags = STORE_VER_LAST;
+	q.after = after;
+	q.limit = f.limit;
+	q.want_json = kind == PAGE_OBJECTS;
+	if (f.spec_21) {
+		err = store_query_objects(ctx->st, &q, &pg);
+		if (err != ERR_OK) {
+			(void)fail(resp, err, "cannot query the store");
+			goto out;
+		}
+	}
+	if (pg.n == 0 && oid != NULL && f.next == NULL) {
+		/* Distinguish "no such object" (404) from "filtered out". */
+		struct store_page pg2;
+		memset(&pg2, 0, sizeof(pg2));
+		q.ver_flags = STORE_VER_ALL;
+		q.n_versions = 0;
+		q.after = 0;
+		q.limit = 1;
+		q.want_json = 0;
+		err = store_query_objects(ctx->st, &q, &pg2);
+		if (err == ERR_OK && pg2.n == 0)
+			err = fail(resp, ERR_NOTFOUND, "no object '%.*s' in "
+			    "this collection", LIM_STIX_ID, oid);
+		store_page_free(&pg2);
+		if (err != ERR_OK)
+			goto out;
+	}
+	err = write_page(ctx, &pg, kind, digest, resp);
+out:
+	store_page_free(&pg);
+	taxii_filter_free(&f);
+	return err;
+}
+
+/* Status detail entry {"id","version"[,"message"]}. */
+static int
+status_add(json_t *arr, const char *id, const char *version,
+    const char *message)
+{
+	json_t *e;
+
+	e = json_pack("{s:s, s:s}", "id", id, "version", version);
+	if (e == NULL)
+		return -1;
+	if (message != NULL &&
+	    json_object_set_new(e, "message", json_string(message)) != 0) {
+		json_decref(e);
+		return -1;
+	}
+	return json_array_append_new(arr, e);
+}
+
+struct ingest {
+	struct store_obj_in	*in;
+	size_t			*in_pos;	/* json offset into canon */
+	enum store_put_result	*res;
+	int64_t			*added;
+	size_t			 n_in;
+	struct buf		 canon;
+	json_t			*successes;
+	json_t			*failures;
+};
+
+static void
+ingest_free(struct ingest *g)
+{
+	free(g->in);
+	free(g->in_pos);
+	free(g->res);
+	free(g->added);
+	buf_reset(&g->canon);
+	json_decref(g->successes);
+	json_decref(g->failures);
+}
+
+/* Validate and canonicalize one object; failures go to g->failures. */
+static enum err
+ingest_one(struct ingest *g, json_t *obj, size_t index)
+{
+	struct stix_info info;
+	char reason[256], fallback[32], ts[TS_BUFSZ];
+	const char *id;
+	size_t start;
+	struct store_obj_in *in;
+	enum err err;
+
+	id = json_is_object(obj) ?
+	    json_string_value(json_object_get(obj, "id")) : NULL;
+	if (id == NULL || strlen(id) > LIM_STIX_ID) {
+		(void)snprintf(fallback, sizeof(fallback), "objects[%zu]",
+		    index);
+		id = fallback;
+	}
+	if (!json_is_object(obj)) {
+		snprintf(reason, sizeof(reason), "not a JSON object");
+		goto reject;
+	}
+	reason[0] = '\0';
+	if (stix_check_limits(obj, reason, sizeof(reason)) != ERR_OK ||
+	    stix_validate(obj, &info, reason, sizeof(reason)) != ERR_OK) {
+		if (reason[0] == '\0')
+			snprintf(reason, sizeof(reason), "invalid object");
+		goto reject;
+	}
+	start = g->canon.len;
+	{
+		struct buf one;
+		buf_init(&one, LIM_OBJECT_BYTES);
+		err = jcs_serialize(obj, &one);
+		if (err == ERR_TOOBIG) {
+			buf_reset(&one);
+			snprintf(reason, sizeof(reason), "object larger than "
+			    "%u bytes", LIM_OBJECT_BYTES);
+			goto reject;
+		}
+		if (err != ERR_OK) {
+			buf_reset(&one);
+			return err;
+		}
+		err = buf_add(&g->canon, one.ptr, one.len);
+		buf_reset(&one);
+		if (err != ERR_OK)
+			return err;
+	}
+	in = &g->in[g->n_in];
+	in->stix_id = info.id;
+	in->type = info.type;
+	in->version = info.modified;
+	in->json = NULL;		/* set once canon stops moving */
+	in->json_len = g->canon.len - start;
+	g->in_pos[g->n_in] = start;
+	crypto_sha256(g->canon.ptr + start, in->json_len, in->hash);
+	g->n_in++;
+	return ERR_OK;
+reject:
+	ts[0] = '\0';
+	{
+		const char *m = json_is_object(obj) ? json_string_value(
+		    json_object_get(obj, "modified")) : NULL;
+		if (m == NULL && json_is_object(obj))
+			m = json_string_value(json_object_get(obj, "created"));
+		if (m != NULL && strlen(m) < sizeof(ts))
+			memcpy(ts, m, strlen(m) + 1);
+	}
+	if (status_add(g->failures, id, ts, reason) != 0)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+static enum err
+h_post_objects(const struct taxii_ctx *ctx, const struct taxii_req *req,
+    const struct access *a, struct taxii_resp *resp)
+{
+	struct ingest g;
+	json_error_t jerr;
+	json_t *env = NULL, *objs, *status = NULL;
+	char sid[UUID_STRLEN + 1], ts[TS_BUFSZ];
+	uint8_t rnd[16];
+	size_t n;
+	int64_t now = ts_now_us();
+	enum err err;
+	char *text = NULL;
+
+	memset(&g, 0, sizeof(g));
+	buf_init(&g.canon, (size_t)LIM_ENVELOPE_BYTES * 2);
+	if (!a->can_write) {
+		err = fail(resp, ERR_FORBIDDEN, "no write access to "
+		    "collection %s", a->coll.uuid);
+		goto out;
+	}
+	if (req->body == NULL || req->body_len == 0) {
+		err = fail(resp, ERR_PARSE, "empty request body: expected a "
+		    "TAXII envelope");
+		goto out;
+	}
+	env = json_loadb(req->body, req->body_len,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+	if (env == NULL) {
+		err = fail(resp, ERR_PARSE, "malformed JSON at line %d column "
+		    "%d: %.120s", jerr.line, jerr.column, jerr.text);
+		goto out;
+	}
+	objs = json_object_get(env, "objects");
+	if (!json_is_object(env) || !json_is_array(objs)) {
+		err = fail(resp, ERR_INVALID, "not a TAXII envelope: expected "
+		    "an object with an 'objects' list");
+		goto out;
+	}
+	n = json_array_size(objs);
+	if (n > LIM_ENVELOPE_OBJECTS) {
+		err = fail(resp, ERR_TOOBIG, "envelope holds %zu objects, at "
+		    "most %u are accepted", n, LIM_ENVELOPE_OBJECTS);
+		goto out;
+	}
+	g.successes = json_array();
+	g.failures = json_array();
+	if (n > 0) {
+		g.in = calloc(n, sizeof(*g.in));
+		g.in_pos = calloc(n, sizeof(*g.in_pos));
+		g.res = calloc(n, sizeof(*g.res));
+		g.added = calloc(n, sizeof(*g.added));
+	}
+	if (g.successes == NULL || g.failures == NULL || (n > 0 &&
+	    (g.in == NULL || g.in_pos == NULL || g.res == NULL ||
+	    g.added == NULL))) {
+		err = fail(resp, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((err = ingest_one(&g, json_array_get(objs, i), i)) !=
+		    ERR_OK) {
+			(void)fail(resp, err, "cannot process the envelope");
+			goto out;
+		}
+	for (size_t i = 0; i < g.n_in; i++)
+		g.in[i].json = g.canon.ptr + g.in_pos[i];
+	if (g.n_in > 0) {
+		err = store_put_objects(ctx->st, a->coll.id, ctx->party->id,
+		    g.in, g.n_in, g.res, g.added);
+		if (err != ERR_OK) {
+			(void)fail(resp, err, "cannot store the objects; "
+			    "nothing was stored");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < g.n_in; i++) {
+		ts_format(g.in[i].version != 0 ? g.in[i].version : g.added[i],
+		    ts);
+		if (g.res[i] == STORE_PUT_CONFLICT) {
+			if (status_add(g.failures, g.in[i].stix_id, ts,
+			    "a different object with this id and version is "
+			    "already stored") != 0)
+				goto nomem;
+		} else if (status_add(g.successes, g.in[i].stix_id, ts,
+		    g.res[i] == STORE_PUT_DUPLICATE ? "already stored" :
+		    NULL) != 0) {
+			goto nomem;
+		}
+	}
+	if ((err = crypto_random(rnd, sizeof(rnd))) != ERR_OK) {
+		(void)fail(resp, err, "random generator failed");
+		goto out;
+	}
+	uuid_v4_format(rnd, sid);
+	ts_format(now, ts);
+	status = json_pack("{s:s, s:s, s:s, s:I, s:I, s:O, s:I, s:O, s:I}",
+	    "id", sid, "status", "complete", "request_timestamp", ts,
+	    "total_count", (json_int_t)n,
+	    "success_count", (json_int_t)json_array_size(g.successes),
+	    "successes", g.successes,
+	    "failure_count", (json_int_t)json_array_size(g.failures),
+	    "failures", g.failures, "pending_count", (json_int_t)0);
+	if (status == NULL)
+		goto nomem;
+	if ((text = json_dumps(status, JSON_COMPACT)) == NULL)
+		goto nomem;
+	err = store_status_put(ctx->st, sid, ctx->party->id, now, text,
+	    strlen(text));
+	if (err != ERR_OK) {
+		(void)fail(resp, err, "objects stored, but the status could "
+		    "not be saved");
+		goto out;
+	}
+	if ((err = buf_addstr(&resp->body, text)) == ERR_OK)
+		resp->status = 202;
+	goto out;
+nomem:
+	err = fail(resp, ERR_NOMEM, "out of memory");
+out:
+	free(text);
+	json_decref(status);
+	json_decref(env);
+	ingest_free(&g);
+	return err;
+}
+
+static enum err
+h_delete_object(const struct taxii_ctx *ctx, const struct taxii_req *req,
+    const struct access *a, const char *oid, struct taxii_resp *resp)
+{
+	struct taxii_filter f;
+	size_t n = 0;
+	unsigned flags;
+	enum err err;
+	char msg[200];
+
+	if (!a->can_read || !a->can_write)
+		return fail(resp, ERR_FORBIDDEN, "deleting needs read and "
+		    "write access to collection %s", a->coll.uuid);
+	msg[0] = '\0';
+	err = taxii_filter_parse(req->params, req->n_params,
+	    TAXII_P_VERSION | TAXII_P_SPEC, &f, msg, sizeof(msg));
+	if (err != ERR_OK) {
+		taxii_filter_free(&f);
+		return fail(resp, err == ERR_NOMEM ? err : ERR_PARSE, "%s",
+		    msg);
+	}
+	flags = f.ver_flags;
+	if (flags == 0 && f.n_versions == 0)
+		flags = STORE_VER_ALL;	/* DELETE without filter: all */
+	if (f.spec_21)
+		err = store_delete_object(ctx->st, a->coll.id, oid, flags,
+		    f.versions, f.n_versions, &n);
+	taxii_filter_free(&f);
+	if (err != ERR_OK)
+		return fail(resp, err, "cannot delete");
+	if (n == 0)
+		return fail(resp, ERR_NOTFOUND, "no matching version of "
+		    "'%.*s' in this collection", LIM_STIX_ID, oid);
+	resp->status = 200;
+	return ERR_OK;
+}
+
+static enum err
+h_status(const struct taxii_ctx *ctx, const char *sid,
+    struct taxii_resp *resp)
+{
+	int64_t owner, created;
+	char *json = NULL;
+	size_t len;
+	enum err err;
+
+	if (!uuid_valid(sid, strlen(sid)))
+		return fail(resp, ERR_NOTFOUND, "no status '%.64s'", sid);
+	err = store_status_get(ctx->st, sid, &owner, &created, &json, &len);
+	if (err == ERR_OK && owner != ctx->party->id &&
+	    ctx->party->role != STORE_ROLE_SELF)
+		err = ERR_NOTFOUND;
+	if (err != ERR_OK) {
+		free(json);
+		return fail(resp, err, err == ERR_NOTFOUND ? "no status "
+		    "'%.64s' (statuses are kept 7 days)" : "cannot read "
+		    "status '%.64s'", sid);
+	}
+	err = buf_add(&resp->body, json, len);
+	free(json);
+	resp->status = 200;
+	return err;
+}
+
+#define ALL_FILTERS	(TAXII_P_ID | TAXII_P_TYPE | TAXII_P_VERSION | \
+			 TAXII_P_SPEC | TAXII_P_AFTER | TAXII_P_LIMIT | \
+			 TAXII_P_NEXT)
+
+static int
+is_read(enum taxii_method m)
+{
+	return m == TAXII_GET || m == TAXII_HEAD;
+}
+
+static enum err
+route_collection(const struct taxii_ctx *ctx, const struct taxii_req *req,
+    char **seg, int n, struct taxii_resp *resp)
+{
+	struct access a;
+	enum err err;
+
+	/* seg: taxii2 api collections ID [objects [OID [versions]]|manifest] */
+	if ((err = collection_access(ctx, seg[3], &a, resp)) != ERR_OK)
+		return err;
+	if (n == 4) {
+		if (!is_read(req->method))
+			goto method_get;
+		return send_json(resp, 200, collection_json(&a));
+	}
+	if (n == 5 && strcmp(seg[4], "objects") == 0) {
+		if (req->method == TAXII_POST)
+			return h_post_objects(ctx, req, &a, resp);
+		if (!is_read(req->method)) {
+			resp->allow = "GET, HEAD, POST";
+			return fail(resp, ERR_METHOD, "use GET or POST");
+		}
+		if (!a.can_read)
+			return fail(resp, ERR_FORBIDDEN, "no read access to "
+			    "collection %s", a.coll.uuid);
+		return paged_query(ctx, req, &a, NULL, PAGE_OBJECTS,
+		    ALL_FILTERS, resp);
+	}
+	if (n == 5 && strcmp(seg[4], "manifest") == 0) {
+		if (!is_read(req->method))
+			goto method_get;
+		if (!a.can_read)
+			return fail(resp, ERR_FORBIDDEN, "no read access to "
+			    "collection %s", a.coll.uuid);
+		return paged_query(ctx, req, &a, NULL, PAGE_MANIFEST,
+		    ALL_FILTERS, resp);
+	}
+	if ((n == 6 || n == 7) && strcmp(seg[4], "objects") == 0) {
+		if (!stix_id_valid(seg[5]))
+			return fail(resp, ERR_NOTFOUND, "'%.*s' is not a STIX "
+			    "identifier", LIM_STIX_ID, seg[5]);
+		if (n == 7) {
+			if (strcmp(seg[6], "versions") != 0)
+				goto notfound;
+			if (!is_read(req->method))
+				goto method_get;
+			if (!a.can_read)
+				return fail(resp, ERR_FORBIDDEN, "no read "
+				    "access to collection %s", a.coll.uuid);
+			return paged_query(ctx, req, &a, seg[5],
+			    PAGE_VERSIONS, TAXII_P_SPEC | TAXII_P_AFTER |
+			    TAXII_P_LIMIT | TAXII_P_NEXT, resp);
+		}
+		if (req->method == TAXII_DELETE)
+			return h_delete_object(ctx, req, &a, seg[5], resp);
+		if (!is_read(req->method)) {
+			resp->allow = "GET, HEAD, DELETE";
+			return fail(resp, ERR_METHOD, "use GET or DELETE");
+		}
+		if (!a.can_read)
+			return fail(resp, ERR_FORBIDDEN, "no read access to "
+			    "collection %s", a.coll.uuid);
+		return paged_query(ctx, req, &a, seg[5], PAGE_OBJECTS,
+		    TAXII_P_VERSION | TAXII_P_SPEC | TAXII_P_AFTER |
+		    TAXII_P_LIMIT | TAXII_P_NEXT, resp);
+	}
+notfound:
+	return fail(resp, ERR_NOTFOUND, "no such resource");
+method_get:
+	resp->allow = "GET, HEAD";
+	return fail(resp, ERR_METHOD, "only GET is supported here");
+}
+
+enum err
+taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
+    struct taxii_resp *resp)
+{
+	char copy[LIM_PATH_BYTES + 1];
+	char *seg[PATH_SEGS];
+	int n;
+
+	n = split_path(req->path, copy, sizeof(copy), seg);
+	if (n < 1 || strcmp(seg[0], "taxii2") != 0)
+		return fail(resp, ERR_NOTFOUND, "no such resource");
+	if (n >= 2 && strcmp(seg[1], "api") != 0)
+		return fail(resp, ERR_NOTFOUND, "no API root '%.64s'", seg[1]);
+	if (n <= 2 || (n == 3 && strcmp(seg[2], "collections") == 0) ||
+	    (n == 4 && strcmp(seg[2], "status") == 0)) {
+		if (!is_read(req->method)) {
+			resp->allow = "GET, HEAD";
+			return fail(resp, ERR_METHOD, "only GET is supported "
+			    "here");
+		}
+		if (n == 1)
+			return h_discovery(ctx, resp);
+		if (n == 2)
+			return h_api_root(ctx, resp);
+		if (n == 3)
+			return h_collections(ctx, resp);
+		return h_status(ctx, seg[3], resp);
+	}
+	if (n >= 4 && strcmp(seg[2], "collections") == 0)
+		return route_collection(ctx, req, seg, n, resp);
+	return fail(resp, ERR_NOTFOUND, "no such resource");
+}

@@ -1,0 +1,134 @@
+/*
+ * taxii.h: TAXII 2.1 resources (OASIS TAXII 2.1 CS01) over the store.
+ *
+ * The HTTP layer authenticates the party, checks media types and hands a
+ * parsed request to taxii_handle(), which routes it, applies TAXII filters,
+ * pagination and permissions, and writes the response body.  This layer
+ * knows nothing of libmicrohttpd, sockets or TLS; it must never write an
+ * HTTP status for an error itself: it returns an enum err and a detail
+ * message, and http/errmap.c turns that into a status and a TAXII error.
+ */
+#ifndef ENTENTE_TAXII_TAXII_H
+#define ENTENTE_TAXII_TAXII_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+
+#define TAXII_MEDIA_TYPE	"application/taxii+json;version=2.1"
+#define STIX_MEDIA_TYPE		"application/stix+json;version=2.1"
+#define TAXII_API_ROOT_PATH	"/taxii2/api/"
+#define TAXII_CURSOR_KEY_BYTES	32
+
+enum taxii_method {
+	TAXII_GET = 0,
+	TAXII_HEAD,
+	TAXII_POST,
+	TAXII_DELETE,
+	TAXII_OTHER
+};
+
+/* One query parameter, as decoded by the HTTP layer (borrowed). */
+struct taxii_param {
+	const char	*key;
+	const char	*value;
+};
+
+/* What the node tells every request (borrowed for the call). */
+struct taxii_ctx {
+	struct store			*st;
+	const struct store_party	*party;	/* authenticated caller */
+	const char			*base_url; /* "https://host:port" */
+	const uint8_t			*cursor_key; /* TAXII_CURSOR_KEY_BYTES */
+	const char			*title;	/* node title for discovery */
+};
+
+struct taxii_req {
+	enum taxii_method	 method;
+	const char		*path;	/* decoded path, starts with '/' */
+	const struct taxii_param *params;
+	size_t			 n_params;
+	const char		*body;	/* POST only; may be NULL */
+	size_t			 body_len;
+};
+
+struct taxii_resp {
+	int	 status;		/* 200 or 202 on success */
+	struct buf body;		/* JSON; caller initializes and frees */
+	int	 has_dates;		/* send X-TAXII-Date-Added-* */
+	char	 date_first[TS_BUFSZ];
+	char	 date_last[TS_BUFSZ];
+	char	 msg[256];		/* error detail on failure */
+	const char *allow;		/* methods allowed, for ERR_METHOD */
+};
+
+/*
+ * Handle req for ctx.  On success return ERR_OK with resp->status and
+ * resp->body set.  On failure return the error (ERR_PARSE: bad request,
+ * ERR_INVALID: unprocessable, ERR_NOTFOUND, ERR_FORBIDDEN, ERR_TOOBIG,
+ * ERR_METHOD, ERR_DB, ...) with resp->msg describing it; resp->body is then
+ * empty.  resp must have been prepared with taxii_resp_init().
+ */
+enum err taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
+    struct taxii_resp *resp) WUR;
+
+void taxii_resp_init(struct taxii_resp *resp);
+void taxii_resp_free(struct taxii_resp *resp);
+
+/* Query filters of one TAXII request, parsed and bounded. */
+struct taxii_filter {
+	const char	*ids[LIM_MATCH_VALUES];
+	size_t		 n_ids;
+	const char	*types[LIM_MATCH_VALUES];
+	size_t		 n_types;
+	unsigned	 ver_flags;	/* STORE_VER_*; 0 = default (last) */
+	int64_t		 versions[LIM_MATCH_VALUES];
+	size_t		 n_versions;
+	int		 spec_21;	/* 2.1 requested (or default) */
+	int64_t		 added_after;	/* 0: none */
+	size_t		 limit;
+	const char	*next;		/* NULL: none */
+	char		*mem;		/* owns the split strings */
+};
+
+/* Which parameters an endpoint accepts. */
+#define TAXII_P_ID	0x01
+#define TAXII_P_TYPE	0x02
+#define TAXII_P_VERSION	0x04
+#define TAXII_P_SPEC	0x08
+#define TAXII_P_AFTER	0x10
+#define TAXII_P_LIMIT	0x20
+#define TAXII_P_NEXT	0x40
+
+/*
+ * Parse params into f, accepting only the parameters in allowed (others are
+ * ignored, as TAXII lets servers ignore filters they do not support, except
+ * a known parameter given twice, which is ERR_PARSE).  Bad values are
+ * ERR_PARSE with msg (msg_cap bytes) naming the parameter.  f must be freed
+ * with taxii_filter_free() whatever the result.
+ */
+enum err taxii_filter_parse(const struct taxii_param *params, size_t n,
+    unsigned allowed, struct taxii_filter *f, char *msg,
+    size_t msg_cap) WUR;
+void taxii_filter_free(struct taxii_filter *f);
+
+/*
+ * Opaque, tamper-proof pagination cursor: the date added of the last row
+ * returned and a digest of the query it belongs to, authenticated with
+ * HMAC-SHA-256 under the node's cursor key.  It needs no server memory and
+ * survives restarts.  The encoded form is base64url, TAXII_CURSOR_LEN chars.
+ */
+#define TAXII_CURSOR_LEN	55
+enum err taxii_cursor_make(const uint8_t key[TAXII_CURSOR_KEY_BYTES],
+    const uint8_t query_digest[16], int64_t last_date_added,
+    char out[TAXII_CURSOR_LEN + 1]) WUR;
+/* ERR_PARSE when s is not a cursor of this node for this query. */
+enum err taxii_cursor_check(const uint8_t key[TAXII_CURSOR_KEY_BYTES],
+    const uint8_t query_digest[16], const char *s,
+    int64_t *last_date_added) WUR;
+
+#endif
