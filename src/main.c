@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
+#include "util/jsonmem.h"
 
 static const struct cli_cmd commands[] = {
 	{ "init", cmd_init, "create a node: key, database, TLS certificate, "
@@ -44,6 +45,7 @@ main(int argc, char **argv)
 		usage(stdout);
 		return CLI_EXIT_OK;
 	}
+	jsonmem_install();
 	if (crypto_init() != ERR_OK) {
 		fprintf(stderr, "entente: cryptographic library unusable\n");
 		return CLI_EXIT_ERROR;

@@ -27,6 +27,7 @@
 
 #define SERVE_DEFAULT_LISTEN	"127.0.0.1:8443"
 #define SERVE_PURGE_SECONDS	3600
+#define SERVE_SETTLE_TICKS	6	/* of 50 ms */
 
 static void
 serve_usage(FILE *f)
@@ -304,10 +305,17 @@ cmd_serve(int argc, char **argv)
 	log_info("shutting down: finishing %u in-flight requests",
 	    http_inflight(srv));
 	http_quiesce(srv);
-	for (unsigned i = 0; i < LIM_SHUTDOWN_GRACE_SECONDS * 20 &&
-	    http_inflight(srv) > 0; i++) {
+	/*
+	 * A request may have reached an accepted connection without being
+	 * read yet: wait until no request has been in flight for
+	 * SERVE_SETTLE_TICKS in a row (or no connection is left), within the
+	 * grace period.
+	 */
+	for (unsigned i = 0, idle = 0; i < LIM_SHUTDOWN_GRACE_SECONDS * 20 &&
+	    idle < SERVE_SETTLE_TICKS && http_connections(srv) > 0; i++) {
 		struct timespec ms50 = { 0, 50 * 1000 * 1000 };
 		(void)nanosleep(&ms50, NULL);
+		idle = http_inflight(srv) > 0 ? 0 : idle + 1;
 	}
 	if (http_inflight(srv) > 0)
 		log_warn("stopping with %u requests still in flight",

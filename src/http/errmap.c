@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "http/http.h"
+#include "util/jsonmem.h"
 
 static const struct {
 	int		 status;
@@ -39,7 +40,6 @@ http_error(enum err err, const char *msg, struct buf *body)
 {
 	char code[8];
 	json_t *j;
-	char *s;
 	int status;
 
 	if ((unsigned)err >= ERR_COUNT_ || errmap[err].title == NULL)
@@ -56,12 +56,8 @@ http_error(enum err err, const char *msg, struct buf *body)
 		return status;
 	if (msg != NULL && msg[0] != '\0')
 		(void)json_object_set_new(j, "description", json_string(msg));
-	s = json_dumps(j, JSON_COMPACT);
+	if (jsonmem_dump(j, body) != ERR_OK)
+		buf_clear(body);	/* leave it empty, as promised */
 	json_decref(j);
-	if (s != NULL) {
-		if (buf_addstr(body, s) != ERR_OK)
-			buf_clear(body);	/* leave it empty, as promised */
-		free(s);
-	}
 	return status;
 }

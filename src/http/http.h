@@ -43,6 +43,8 @@ uint16_t http_port(const struct http_server *srv);
 void http_quiesce(struct http_server *srv);
 /* Requests started and not yet completed. */
 unsigned http_inflight(const struct http_server *srv);
+/* Connections currently open. */
+unsigned http_connections(const struct http_server *srv);
 /* Stop the server, closing connections and worker stores.  NULL is ok. */
 void http_stop(struct http_server *srv);
 

@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "taxii/taxii.h"
 #include "util/limits.h"
+#include "util/jsonmem.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -40,6 +41,7 @@ struct http_server {
 	uint16_t		 port;
 	pthread_key_t		 store_key;
 	atomic_uint		 inflight;
+	atomic_uint		 connections;
 };
 
 struct req {
@@ -217,7 +219,9 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	tq.body = r->body.ptr;
 	tq.body_len = r->body.len;
 	taxii_resp_init(&tr);
+	jsonmem_begin();
 	err = taxii_handle(&ctx, &tq, &tr);
+	jsonmem_end();
 	if (err == ERR_OK) {
 		ret = queue(conn, r, tr.status, &tr.body, &tr);
 	} else {
@@ -372,6 +376,20 @@ completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&srv->inflight, 1);
 }
 
+static void
+connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+
+	(void)conn;
+	(void)socket_ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&srv->connections, 1);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub(&srv->connections, 1);
+}
+
 static char *
 dupstr(const char *s)
 {
@@ -401,6 +419,7 @@ http_start(const struct http_config *cfg, struct http_server **out)
 	}
 	memcpy(srv->cursor_key, cfg->cursor_key, sizeof(srv->cursor_key));
 	atomic_init(&srv->inflight, 0);
+	atomic_init(&srv->connections, 0);
 	if (srv->addr == NULL || srv->db_path == NULL || srv->title == NULL ||
 	    (cfg->tls && (srv->cert_pem == NULL || srv->key_pem == NULL)) ||
 	    pthread_key_create(&srv->store_key, store_destroy) != 0) {
@@ -441,6 +460,7 @@ http_start(const struct http_config *cfg, struct http_server **out)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)LIM_HTTP_CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, srv,
 	    cfg->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END,
 	    srv->key_pem,
 	    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
@@ -476,6 +496,12 @@ unsigned
 http_inflight(const struct http_server *srv)
 {
 	return atomic_load(&((struct http_server *)srv)->inflight);
+}
+
+unsigned
+http_connections(const struct http_server *srv)
+{
+	return atomic_load(&((struct http_server *)srv)->connections);
 }
 
 void

@@ -122,6 +122,13 @@ enum err store_grant_set(struct store *st, int64_t coll_id, int64_t party_id,
 enum err store_grant_get(struct store *st, int64_t coll_id, int64_t party_id,
     int *can_read, int *can_write) WUR;
 
+/*
+ * An object without created/modified (SCOs) has no version of its own: pass
+ * STORE_VERSION_NONE and the store uses the date added as its version, and
+ * treats the same content under the same id as the same version.
+ */
+#define STORE_VERSION_NONE	0
+
 /* One object version to add (all pointers borrowed for the call). */
 struct store_obj_in {
 	const char	*stix_id;

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,7 @@ enum stmt_id {
 	S_OBJ_MIN,
 	S_OBJ_EXACT,
 	S_OBJ_HASH,
+	S_OBJ_SAME_HASH,
 	S_OBJ_INSERT,
 	S_OBJ_CLEAR_LAST,
 	S_OBJ_CLEAR_FIRST,
@@ -255,6 +257,9 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "INDEXED BY objects_id WHERE coll_id = ?1 AND stix_id = ?2 "
 	    "AND version = ?3",
 	[S_OBJ_HASH] = "SELECT hash FROM objects WHERE date_added = ?1",
+	[S_OBJ_SAME_HASH] = "SELECT date_added FROM objects INDEXED BY "
+	    "objects_id WHERE coll_id = ?1 AND stix_id = ?2 AND hash = ?3 "
+	    "LIMIT 1",
 	[S_OBJ_INSERT] = "INSERT INTO objects (date_added, coll_id, stix_id, "
 	    "type, version, party_id, is_first, is_last, hash, json) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -296,7 +301,32 @@ struct store {
 	long		 fault;		/* steps until a fault; < 0: none */
 	int		 injected;	/* the last error was injected */
 	int64_t		(*now)(void);	/* ts_now_us, or a test's clock */
+	int		 wlocked;	/* holds store_wlock */
 };
+
+/*
+ * Writers of one process take this mutex before BEGIN IMMEDIATE.  SQLite's
+ * busy handler sleeps in steps of milliseconds when a write lock is taken,
+ * which stalls concurrent ingest; waiting on a mutex wakes at once.  Other
+ * processes (the CLI beside a running server) still meet busy_timeout.
+ */
+static pthread_mutex_t store_wlock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+wlock_take(struct store *st)
+{
+	if (!st->wlocked && pthread_mutex_lock(&store_wlock) == 0)
+		st->wlocked = 1;
+}
+
+static void
+wlock_give(struct store *st)
+{
+	if (st->wlocked) {
+		st->wlocked = 0;
+		(void)pthread_mutex_unlock(&store_wlock);
+	}
+}
 
 /* One version of an object as the write paths see it. */
 struct vrow {
@@ -451,9 +481,16 @@ stmt_undo(struct store *st, enum stmt_id id, const char *func)
 static enum err
 txn_open(struct store *st, int write, int *own, const char *func)
 {
+	enum err err;
+
 	if (sqlite3_get_autocommit(st->db)) {
 		*own = 1;
-		return stmt_exec(st, write ? S_BEGIN_WRITE : S_BEGIN, func);
+		if (write)
+			wlock_take(st);
+		err = stmt_exec(st, write ? S_BEGIN_WRITE : S_BEGIN, func);
+		if (err != ERR_OK)
+			wlock_give(st);
+		return err;
 	}
 	*own = 0;
 	return stmt_exec(st, S_SAVEPOINT, func);
@@ -468,12 +505,16 @@ txn_close(struct store *st, int own, enum err err, const char *func)
 {
 	if (err == ERR_OK) {
 		err = stmt_exec(st, own ? S_COMMIT : S_RELEASE, func);
-		if (err == ERR_OK)
+		if (err == ERR_OK) {
+			if (own)
+				wlock_give(st);
 			return ERR_OK;
+		}
 	}
 	if (own) {
 		if (!sqlite3_get_autocommit(st->db))
 			stmt_undo(st, S_ROLLBACK, func);
+		wlock_give(st);
 	} else if (!sqlite3_get_autocommit(st->db)) {
 		stmt_undo(st, S_ROLLBACK_TO, func);
 		stmt_undo(st, S_RELEASE, func);
@@ -809,6 +850,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	wlock_give(st);
 	for (size_t i = 0; i < S_COUNT_; i++) {
 		(void)sqlite3_finalize(st->stmt[i]);
 		st->stmt[i] = NULL;
@@ -829,7 +871,12 @@ store_schema_version(struct store *st)
 enum err
 store_begin(struct store *st)
 {
-	return stmt_exec(st, S_BEGIN_WRITE, __func__);
+	enum err err;
+
+	wlock_take(st);
+	if ((err = stmt_exec(st, S_BEGIN_WRITE, __func__)) != ERR_OK)
+		wlock_give(st);
+	return err;
 }
 
 /* Commit; on failure the transaction is rolled back. */
@@ -845,6 +892,7 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		stmt_undo(st, S_ROLLBACK, __func__);
+	wlock_give(st);
 }
 
 /* Meta get.  See store.h. */
@@ -1489,6 +1537,39 @@ obj_flags(struct store *st, enum stmt_id id, int64_t date_added,
 }
 
 /*
+ * The date added of a version of stix_id in coll_id whose content hash is
+ * hash, in *da (0 when there is none).
+ */
+static enum err
+obj_same_hash(struct store *st, int64_t coll_id, const char *stix_id,
+    const uint8_t hash[STORE_SHA256_BYTES], int64_t *da)
+{
+	sqlite3_stmt *s;
+	enum err err = ERR_OK;
+	int rc;
+
+	*da = 0;
+	if ((err = stmt_get(st, S_OBJ_SAME_HASH, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, stix_id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 3, hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW)
+		*da = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/*
  * Add one object version inside store_put_objects' transaction.  Finds
  * where the version falls among the id's versions with at most three index
  * seeks (the common cases, a new id or a newer version, need one), moves
@@ -1501,18 +1582,35 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 {
 	struct vrow hi, lo;
 	sqlite3_stmt *s;
-	int64_t now, da, ex;
+	int64_t now, da, ex, version = o->version;
 	enum err err;
 	int found, is_first = 1, is_last = 1, rc;
 
+	if (*last == INT64_MAX)
+		return ERR_RANGE;
+	now = st->now();
+	da = now > *last ? now : *last + 1;
+	if (version == STORE_VERSION_NONE) {
+		/* No created/modified (SCOs): the version is the date added,
+		 * and the same content again is the same version. */
+		if ((err = obj_same_hash(st, coll_id, o->stix_id, o->hash,
+		    &ex)) != ERR_OK)
+			return err;
+		if (ex != 0) {
+			*res = STORE_PUT_DUPLICATE;
+			*da_out = ex;
+			return ERR_OK;
+		}
+		version = da;
+	}
 	if ((err = obj_edge(st, S_OBJ_MAX, coll_id, o->stix_id, &hi,
 	    &found)) != ERR_OK)
 		return err;
 	if (found) {
-		if (hi.version == o->version)
+		if (hi.version == version)
 			return obj_same(st, hi.date_added, o->hash, res,
 			    da_out);
-		if (hi.version < o->version) {
+		if (hi.version < version) {
 			/* The newest version: the old newest steps back. */
 			is_first = 0;
 			err = obj_flags(st, S_OBJ_CLEAR_LAST, hi.date_added,
@@ -1527,17 +1625,17 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 				    __func__, o->stix_id);
 				return ERR_DB;	/* hi exists: can't happen */
 			}
-			if (lo.version == o->version)
+			if (lo.version == version)
 				return obj_same(st, lo.date_added, o->hash,
 				    res, da_out);
-			if (lo.version > o->version) {
+			if (lo.version > version) {
 				err = obj_flags(st, S_OBJ_CLEAR_FIRST,
 				    lo.date_added, 0, 0);
 			} else {
 				/* Strictly between: may exist already. */
 				is_first = 0;
 				if ((err = obj_exact(st, coll_id, o->stix_id,
-				    o->version, &ex)) != ERR_OK)
+				    version, &ex)) != ERR_OK)
 					return err;
 				if (ex != 0)
 					return obj_same(st, ex, o->hash, res,
@@ -1547,10 +1645,6 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 		if (err != ERR_OK)
 			return err;
 	}
-	if (*last == INT64_MAX)
-		return ERR_RANGE;
-	now = st->now();
-	da = now > *last ? now : *last + 1;
 	if ((err = stmt_get(st, S_OBJ_INSERT, __func__, &s)) != ERR_OK)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, da)) != SQLITE_OK ||
@@ -1559,7 +1653,7 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 	    SQLITE_OK ||
 	    (rc = sqlite3_bind_text(s, 4, o->type, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 5, o->version)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 5, version)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 6, party_id)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(s, 7, is_first)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(s, 8, is_last)) != SQLITE_OK ||

@@ -16,6 +16,7 @@
 #include "stix/jcs.h"
 #include "stix/stix.h"
 #include "taxii/taxii.h"
+#include "util/jsonmem.h"
 #include "util/uuid.h"
 
 #define PATH_SEGS	8
@@ -59,17 +60,12 @@ fail(struct taxii_resp *resp, enum err err, const char *fmt, ...)
 static enum err
 send_json(struct taxii_resp *resp, int status, json_t *j)
 {
-	char *s;
 	enum err err;
 
 	if (j == NULL)
 		return ERR_NOMEM;
-	s = json_dumps(j, JSON_COMPACT);
+	err = jsonmem_dump(j, &resp->body);
 	json_decref(j);
-	if (s == NULL)
-		return ERR_NOMEM;
-	err = buf_addstr(&resp->body, s);
-	free(s);
 	resp->status = status;
 	return err;
 }
@@ -523,7 +519,6 @@ h_post_objects(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	size_t n;
 	int64_t now = ts_now_us();
 	enum err err;
-	char *text = NULL;
 
 	memset(&g, 0, sizeof(g));
 	buf_init(&g.canon, (size_t)LIM_ENVELOPE_BYTES * 2);
@@ -538,7 +533,8 @@ h_post_objects(const struct taxii_ctx *ctx, const struct taxii_req *req,
 		goto out;
 	}
 	env = json_loadb(req->body, req->body_len,
-	    JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL | JSON_DECODE_ANY,
+	    &jerr);
 	if (env == NULL) {
 		err = fail(resp, ERR_PARSE, "malformed JSON at line %d column "
 		    "%d: %.120s", jerr.line, jerr.column, jerr.text);
@@ -616,22 +612,22 @@ h_post_objects(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	    "failures", g.failures, "pending_count", (json_int_t)0);
 	if (status == NULL)
 		goto nomem;
-	if ((text = json_dumps(status, JSON_COMPACT)) == NULL)
-		goto nomem;
-	err = store_status_put(ctx->st, sid, ctx->party->id, now, text,
-	    strlen(text));
+	if ((err = jsonmem_dump(status, &resp->body)) != ERR_OK) {
+		(void)fail(resp, err, "cannot write the status");
+		goto out;
+	}
+	err = store_status_put(ctx->st, sid, ctx->party->id, now,
+	    resp->body.ptr, resp->body.len);
 	if (err != ERR_OK) {
 		(void)fail(resp, err, "objects stored, but the status could "
 		    "not be saved");
 		goto out;
 	}
-	if ((err = buf_addstr(&resp->body, text)) == ERR_OK)
-		resp->status = 202;
+	resp->status = 202;
 	goto out;
 nomem:
 	err = fail(resp, ERR_NOMEM, "out of memory");
 out:
-	free(text);
 	json_decref(status);
 	json_decref(env);
 	ingest_free(&g);

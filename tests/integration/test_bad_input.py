@@ -210,6 +210,32 @@ class BadInputTest(unittest.TestCase):
         else:
             self.assert_rejected(r, o["id"])
 
+    def test_numbers_are_kept_or_refused(self):
+        # RFC 8785 numbers are IEEE doubles: an integer a double cannot
+        # hold exactly must be refused, never silently changed.
+        for i, (text, value) in enumerate((("9007199254740993", 2 ** 53 + 1),
+                ("-9007199254740993", -(2 ** 53 + 1)),
+                ("12345678901234567890123", 12345678901234567890123),
+                ("9007199254740992", 2 ** 53), ("0.1", 0.1),
+                ("1e-7", 1e-7), ("-0", 0), ("1E+2", 100),
+                ("1e400", None), ("-1e400", None))):
+            o = h.make_indicators(1, seed=900 + i)[0]
+            body = json.dumps({"objects": [dict(o, x_num="@@")]})
+            with self.subTest(number=text):
+                r = self.post_raw(body.replace("\"@@\"", text).encode())
+                if r.status == 202 and r.body.get("success_count") == 1:
+                    self.assertIsNotNone(value, "stored %s" % text)
+                    g = self.node.get("%s%s/" % (self.objects_path,
+                        o["id"]))
+                    h.assert_ok_taxii(self, g)
+                    got = g.body["objects"][0]["x_num"]
+                    self.assertEqual(got, value, "%s came back as %r" % (
+                        text, got))
+                    self.assertEqual(type(got) is float, type(value) is
+                        float and value != int(value), g.raw)
+                else:
+                    self.assert_rejected(r, o["id"])
+
     def test_binary_garbage(self):
         rnd = os.urandom(64 * 1024)
         for body in (rnd, b"\x00" * 1000, b"\x1f\x8b\x08\x00" + rnd[:500]):

@@ -1,0 +1,156 @@
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util/jsonmem.h"
+
+/* Every block carries a 16-byte header so free can tell arena from heap. */
+#define HDR		16u
+#define TAG_HEAP	0x68656170u	/* "heap" */
+#define TAG_ARENA	0x6172656eu	/* "aren" */
+#define CHUNK_BYTES	(1024u * 1024u)
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 cap;
+	size_t		 used;
+	/* data follows, 16-byte aligned */
+};
+
+struct arena {
+	struct chunk	*head;		/* current chunk, newest first */
+	struct chunk	*spare;		/* kept between windows */
+	size_t		 total;
+	int		 active;
+};
+
+static _Thread_local struct arena arena;
+
+#if defined(__SANITIZE_ADDRESS__)
+#define JSONMEM_DISABLED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JSONMEM_DISABLED 1
+#endif
+#endif
+
+static void *
+heap_alloc(size_t size)
+{
+	uint32_t *p;
+
+	if (size > SIZE_MAX - HDR || (p = malloc(size + HDR)) == NULL)
+		return NULL;
+	p[0] = TAG_HEAP;
+	return (char *)p + HDR;
+}
+
+static void *
+arena_alloc(size_t size)
+{
+	struct chunk *c = arena.head;
+	size_t need, cap;
+	uint32_t *p;
+
+	if (size > SIZE_MAX - HDR - 15)
+		return NULL;
+	need = (size + HDR + 15) & ~(size_t)15;
+	if (c == NULL || c->cap - c->used < need) {
+		cap = need > CHUNK_BYTES ? need : CHUNK_BYTES;
+		if (arena.total + cap > JSONMEM_MAX_BYTES)
+			return heap_alloc(size);
+		if (arena.spare != NULL && arena.spare->cap >= cap) {
+			c = arena.spare;
+			arena.spare = NULL;
+		} else if ((c = malloc(sizeof(*c) + 16 + cap)) == NULL) {
+			return NULL;
+		} else {
+			c->cap = cap;
+		}
+		c->used = 0;
+		c->next = arena.head;
+		arena.head = c;
+		arena.total += c->cap;
+	}
+	p = (uint32_t *)(((uintptr_t)(c + 1) + 15) & ~(uintptr_t)15);
+	p = (uint32_t *)((char *)p + c->used);
+	c->used += need;
+	p[0] = TAG_ARENA;
+	return (char *)p + HDR;
+}
+
+static void *
+jm_malloc(size_t size)
+{
+	if (arena.active)
+		return arena_alloc(size);
+	return heap_alloc(size);
+}
+
+static void
+jm_free(void *ptr)
+{
+	uint32_t *p;
+
+	if (ptr == NULL)
+		return;
+	p = (uint32_t *)((char *)ptr - HDR);
+	if (p[0] == TAG_HEAP) {
+		p[0] = 0;
+		free(p);
+	} else if (p[0] != TAG_ARENA) {
+		abort();	/* not ours: memory corruption */
+	}
+	/* Arena blocks go with the arena. */
+}
+
+void
+jsonmem_install(void)
+{
+	json_set_alloc_funcs(jm_malloc, jm_free);
+}
+
+void
+jsonmem_begin(void)
+{
+#ifndef JSONMEM_DISABLED
+	arena.active = 1;
+#endif
+}
+
+void
+jsonmem_end(void)
+{
+	struct chunk *c, *next;
+
+	arena.active = 0;
+	for (c = arena.head; c != NULL; c = next) {
+		next = c->next;
+		if (arena.spare == NULL && c->cap == CHUNK_BYTES)
+			arena.spare = c;
+		else
+			free(c);
+	}
+	arena.head = NULL;
+	arena.total = 0;
+}
+
+static int
+dump_cb(const char *p, size_t size, void *data)
+{
+	struct buf *b = data;
+
+	return buf_add(b, p, size) == ERR_OK ? 0 : -1;
+}
+
+enum err
+jsonmem_dump(const json_t *j, struct buf *b)
+{
+	size_t max = b->max;
+
+	if (json_dump_callback(j, dump_cb, b, JSON_COMPACT) != 0) {
+		/* buf_add resets on failure; tell a full buffer apart. */
+		return b->len == 0 && max > 0 ? ERR_TOOBIG : ERR_NOMEM;
+	}
+	return ERR_OK;
+}
