@@ -1121,6 +1121,22 @@ limits_walk(const json_t *v, unsigned depth, char *reason, size_t cap)
 				return err;
 		}
 		return ERR_OK;
+	case JSON_INTEGER: {
+		/* I-JSON (RFC 7493), which RFC 8785 requires: a number must be
+		 * an IEEE double.  Refuse an integer a double cannot hold
+		 * exactly rather than store a different one. */
+		json_int_t iv = json_integer_value(v);
+		double d = (double)iv;
+		if (d >= 9223372036854775808.0 || d < -9223372036854775808.0 ||
+		    (json_int_t)d != iv) {
+			if (reason != NULL && cap > 0)
+				(void)snprintf(reason, cap, "integer %lld "
+				    "cannot be represented exactly as an IEEE "
+				    "double (I-JSON, RFC 8785)", (long long)iv);
+			return ERR_INVALID;
+		}
+		return ERR_OK;
+	}
 	default:
 		return ERR_OK;
 	}

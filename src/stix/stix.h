@@ -43,7 +43,8 @@ enum err stix_validate(const json_t *obj, struct stix_info *info,
 
 /*
  * Check depth, array length, member count and string length of v against
- * util/limits.h (LIM_JSON_*).  ERR_TOOBIG with a reason when exceeded.
+ * util/limits.h (LIM_JSON_*).  ERR_TOOBIG with a reason when exceeded;
+ * ERR_INVALID for an integer no IEEE double holds exactly (I-JSON).
  */
 enum err stix_check_limits(const json_t *v, char *reason,
     size_t reason_cap) WUR;

@@ -533,8 +533,7 @@ h_post_objects(const struct taxii_ctx *ctx, const struct taxii_req *req,
 		goto out;
 	}
 	env = json_loadb(req->body, req->body_len,
-	    JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL | JSON_DECODE_ANY,
-	    &jerr);
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (env == NULL) {
 		err = fail(resp, ERR_PARSE, "malformed JSON at line %d column "
 		    "%d: %.120s", jerr.line, jerr.column, jerr.text);

@@ -11,8 +11,8 @@ import unittest
 
 import harness as h
 
-WRITERS = 4
-ENVELOPES = 8
+WRITERS = 6
+ENVELOPES = 10
 PER_ENVELOPE = 100
 
 

@@ -6,9 +6,13 @@ them), 4.2 (API root: title, versions, max_content_length), 5.1/5.2
 types), 3.6 (error message: title, http_status as a string).
 """
 
+import os
+import socket
+import ssl
 import unittest
 import urllib.parse
 import uuid
+import warnings
 
 import harness as h
 
@@ -192,6 +196,46 @@ class DiscoveryTest(unittest.TestCase):
                 toks = ct.replace(" ", "").split(";")
                 self.assertIn("application/taxii+json", toks[0:1])
                 self.assertIn("version=2.1", toks)
+
+    def handshake(self, version, server_hostname):
+        ctx = ssl.create_default_context(
+            cafile=os.path.join(self.node.dir, "tls.crt"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if version < ssl.TLSVersion.TLSv1_2:
+                ctx.set_ciphers("ALL:@SECLEVEL=0")
+            ctx.minimum_version = version
+            ctx.maximum_version = version
+        with socket.create_connection((self.node.host, self.node.port),
+                timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname=server_hostname) as t:
+                return t.version()
+
+    def test_tls_versions_and_certificate(self):
+        # TAXII 2.1 section 1.6.9 / 6: TLS 1.2 or later.  The certificate
+        # names both 127.0.0.1 and localhost.
+        for name in ("127.0.0.1", "localhost"):
+            with self.subTest(name=name):
+                self.assertEqual(self.handshake(ssl.TLSVersion.TLSv1_2,
+                    name), "TLSv1.2")
+                self.assertEqual(self.handshake(ssl.TLSVersion.TLSv1_3,
+                    name), "TLSv1.3")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            old = (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1)
+        for version in old:
+            with self.subTest(version=version.name):
+                try:
+                    got = self.handshake(version, "127.0.0.1")
+                except ssl.SSLError as e:
+                    if "NO_PROTOCOLS_AVAILABLE" in str(e):
+                        continue  # this client cannot even offer it
+                    got = None
+                except (ConnectionError, OSError):
+                    got = None
+                self.assertIsNone(got, "server accepted %s" % got)
+        with self.assertRaises(ssl.SSLCertVerificationError):
+            self.handshake(ssl.TLSVersion.TLSv1_2, "other.example")
 
     def test_accept_variants(self):
         for accept in (h.TAXII_MEDIA, "application/taxii+json; version=2.1",

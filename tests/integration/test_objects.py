@@ -485,6 +485,21 @@ class ObjectsTest(unittest.TestCase):
             params={"match[version]": "all"})
         self.assertEqual(r.body.get("objects"), [o], repr(r))
 
+    def test_duplicates_inside_one_envelope(self):
+        scratch = self.node.add_collection("Scratch for duplicates")
+        a, b = h.make_indicators(2, seed=26)
+        b2 = dict(b, name="Same version, other content")
+        st = self.node.post_objects(scratch, [a, a, b, b2])
+        self.assertEqual(st.get("total_count"), 4, st)
+        self.assertEqual(st.get("success_count"), 3, st)
+        self.assertEqual(st.get("failure_count"), 1, st)
+        self.assertEqual([f["id"] for f in st["failures"]], [b["id"]], st)
+        for o in (a, b):
+            r = self.node.get("collections/%s/objects/%s/" % (scratch,
+                o["id"]), params={"match[version]": "all"})
+            h.assert_ok_taxii(self, r)
+            self.assertEqual(r.body["objects"], [o])
+
     def test_delete(self):
         scratch = self.node.add_collection("Scratch for delete")
         single, multi = h.make_indicators(2, seed=25)

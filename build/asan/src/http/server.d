@@ -1,6 +1,7 @@
 build/asan/src/http/server.o: src/http/server.c src/http/auth.h \
  src/store/store.h src/util/err.h src/util/limits.h src/http/http.h \
- src/util/buf.h src/taxii/taxii.h src/util/timeutil.h src/util/log.h
+ src/util/buf.h src/taxii/taxii.h src/util/timeutil.h src/util/jsonmem.h \
+ src/util/log.h
 src/http/auth.h:
 src/store/store.h:
 src/util/err.h:
@@ -9,4 +10,5 @@ src/http/http.h:
 src/util/buf.h:
 src/taxii/taxii.h:
 src/util/timeutil.h:
+src/util/jsonmem.h:
 src/util/log.h:
