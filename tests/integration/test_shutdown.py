@@ -11,6 +11,7 @@ open (which must not keep the server alive).
 
 import json
 import signal
+import threading
 import time
 import unittest
 
@@ -117,6 +118,58 @@ class ShutdownTest(unittest.TestCase):
         h.assert_ok_taxii(self, r, 202)
         self.assertEqual(r.body.get("success_count"), len(objs), repr(r))
         self.check_after_restart(objs, r.body["id"])
+
+    def test_sigterm_under_load_repeatedly(self):
+        # Clients keep hammering while SIGTERM arrives; every cycle must end
+        # with exit 0 (no abort in the HTTP library's shutdown path) and no
+        # request may get a 5xx.
+        self.node.post_objects(self.coll, h.make_indicators(50, seed=75))
+        for cycle in range(4):
+            if not self.node.running():
+                self.node.start()
+            stop = threading.Event()
+            bad = []
+
+            def client(keepalive):
+                conn = None
+                while not stop.is_set():
+                    try:
+                        if conn is None:
+                            conn = self.node.connect(timeout=10)
+                        conn.request("GET", "%scollections/%s/objects/" % (
+                            h.API, self.coll), headers={"Accept":
+                            h.TAXII_MEDIA, "Authorization": "Bearer " +
+                            self.node.admin_token})
+                        resp = conn.getresponse()
+                        resp.read()
+                        if resp.status >= 500:
+                            bad.append(resp.status)
+                        if not keepalive:
+                            conn.close()
+                            conn = None
+                    except (OSError, h.http.client.HTTPException):
+                        if conn is not None:
+                            conn.close()
+                        conn = None
+                        time.sleep(0.01)
+                if conn is not None:
+                    conn.close()
+
+            threads = [threading.Thread(target=client, args=(k,))
+                for k in (True, True, False)]
+            for t in threads:
+                t.start()
+            time.sleep(0.2)
+            self.node.signal(signal.SIGTERM)
+            try:
+                rc = self.node.wait(timeout=20)
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join(15)
+            self.assertEqual(rc, 0, "cycle %d: serve exited %s:\n%s" % (
+                cycle, rc, self.node.stderr_tail(1500)))
+            self.assertEqual(bad, [], "cycle %d" % cycle)
 
     def test_idle_keepalive_does_not_block_exit(self):
         objs = h.make_indicators(10, seed=73)

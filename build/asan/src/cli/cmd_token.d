@@ -1,9 +1,0 @@
-build/asan/src/cli/cmd_token.o: src/cli/cmd_token.c src/cli/cli.h \
- src/store/store.h src/util/err.h src/util/limits.h src/cli/opt.h \
- src/crypto/crypto.h
-src/cli/cli.h:
-src/store/store.h:
-src/util/err.h:
-src/util/limits.h:
-src/cli/opt.h:
-src/crypto/crypto.h:

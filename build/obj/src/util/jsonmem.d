@@ -1,5 +1,0 @@
-build/obj/src/util/jsonmem.o: src/util/jsonmem.c src/util/jsonmem.h \
- src/util/buf.h src/util/err.h
-src/util/jsonmem.h:
-src/util/buf.h:
-src/util/err.h:
