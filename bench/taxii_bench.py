@@ -20,6 +20,7 @@ Usage: python3 bench/taxii_bench.py [--objects N] [--seconds S]
 Prints every figure with the command that produced it.
 """
 import argparse
+import calendar
 import http.client
 import json
 import os
@@ -126,17 +127,20 @@ def pct(xs, p):
 def bench_filtered(conn, token, coll, requests):
     hdr = {"Authorization": "Bearer " + token, "Accept": TAXII}
     base = "/taxii2/api/collections/%s/objects/" % coll
-    # Learn the range of date_added values from the first and last page.
+    # The range of date_added: the first object's, and now (the last).
     conn.request("GET", base + "?limit=1", headers=hdr)
     r = conn.getresponse(); r.read()
     first = r.getheader("X-TAXII-Date-Added-First")
+    t_first = calendar.timegm(time.strptime(first[:19], "%Y-%m-%dT%H:%M:%S"))
+    t_last = time.time()
     lat, pages = [], 0
     rnd = random.Random(7)
     for i in range(requests):
-        # added_after at a random second of a one-minute window from the
-        # first object, plus the following page through `next`.
-        sec = rnd.randint(0, 59)
-        after = first[:17] + "%02d" % sec + first[19:]
+        # added_after at a random point of the collection's history, and
+        # the following page through `next`.
+        t = rnd.uniform(t_first, t_last)
+        after = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + (
+            ".%06dZ" % int((t % 1) * 1e6))
         q = ("?match[type]=indicator,malware&match[version]=last"
              "&added_after=%s&limit=100" % after)
         t0 = time.perf_counter()
@@ -201,6 +205,9 @@ def main():
                   "%8.0f req/s p99 %7.2f ms | ratio %.2f" %
                   (c, rps, p99, brps, bp99, rps / brps))
         print("  command: " + cmd)
+        conn.close()    # idle past the server's timeout during wrk
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx,
+                                           timeout=120)
         p50, p99, n = bench_filtered(conn, token, coll, a.filtered)
         print("filtered paged query on %d objects (match[type] x2, "
               "match[version]=last, added_after, limit=100, + next page):"

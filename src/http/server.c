@@ -199,6 +199,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	char base[320];
 	enum MHD_Result ret;
 	enum err err;
+	int reading;
 
 	memset(&ps, 0, sizeof(ps));
 	(void)MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
@@ -220,7 +221,12 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	tq.body_len = r->body.len;
 	taxii_resp_init(&tr);
 	jsonmem_begin();
+	/* Reads share one snapshot and take the database locks once. */
+	reading = (r->method == TAXII_GET || r->method == TAXII_HEAD) &&
+	    store_read_begin(st) == ERR_OK;
 	err = taxii_handle(&ctx, &tq, &tr);
+	if (reading)
+		store_read_end(st);
 	jsonmem_end();
 	if (err == ERR_OK) {
 		ret = queue(conn, r, tr.status, &tr.body, &tr);

@@ -44,6 +44,14 @@ int store_schema_version(struct store *st);
 
 /* Transactions spanning several calls (each call is atomic by itself). */
 enum err store_begin(struct store *st) WUR;
+/*
+ * A read-only transaction around a group of reads: one snapshot, and the
+ * database locks taken once instead of once per call.  ERR_RANGE when a
+ * transaction is already open.  Writes inside it are not allowed.
+ * store_read_end can't fail.
+ */
+enum err store_read_begin(struct store *st) WUR;
+void store_read_end(struct store *st);
 enum err store_commit(struct store *st) WUR;
 void store_rollback(struct store *st);
 

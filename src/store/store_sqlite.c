@@ -879,6 +879,24 @@ store_begin(struct store *st)
 	return err;
 }
 
+/* Open a read transaction.  See store.h. */
+enum err
+store_read_begin(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		return ERR_RANGE;
+	return stmt_exec(st, S_BEGIN, __func__);
+}
+
+/* End a read transaction.  See store.h. */
+void
+store_read_end(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		stmt_undo(st, S_ROLLBACK, __func__);
+	wlock_give(st);
+}
+
 /* Commit; on failure the transaction is rolled back. */
 enum err
 store_commit(struct store *st)

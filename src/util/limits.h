@@ -47,7 +47,9 @@
 #define LIM_HTTP_CONNECTIONS		1024u
 #define LIM_HTTP_PER_IP_CONNECTIONS	128u
 #define LIM_HTTP_TIMEOUT_SECONDS	30u
-#define LIM_HTTP_CONNECTION_MEMORY	(128u * 1024u)
+/* Per-connection memory for request line and headers; libmicrohttpd clears
+ * it for every request, so it is kept small (431 past it). */
+#define LIM_HTTP_CONNECTION_MEMORY	(32u * 1024u)
 /* Seconds serve waits for in-flight requests on SIGTERM. */
 #define LIM_SHUTDOWN_GRACE_SECONDS	10u
 

@@ -411,6 +411,16 @@ class ObjectsTest(unittest.TestCase):
         st = self.st_samples
         if "request_timestamp" in st:
             self.assertRegex(st["request_timestamp"], h.TS6_RE)
+        # The status's versions are emitted timestamps too (and must
+        # compare equal, as strings, with the manifest's).
+        for s in st.get("successes", []):
+            if "version" in s:
+                self.assertRegex(s["version"], h.TS6_RE, s)
+        bad = h.make_indicator(77, pattern="[")
+        st = self.node.post_objects(self.D, [bad])
+        for f in st.get("failures", []):
+            if "version" in f:
+                self.assertRegex(f["version"], h.TS6_RE, f)
         # The objects themselves keep the producer's own timestamps.
         r = self.node.get("collections/%s/objects/%s/" % (self.C, self.X),
             params={"match[version]": "first"})
