@@ -42,6 +42,8 @@ struct http_server {
 	pthread_key_t		 store_key;
 	atomic_uint		 inflight;
 	atomic_uint		 connections;
+	atomic_int		 closing;	/* shutting down */
+	MHD_socket		 quiesced_fd;	/* closed after stop */
 };
 
 struct req {
@@ -92,8 +94,8 @@ thread_store(struct http_server *srv)
 }
 
 static enum MHD_Result
-queue(struct MHD_Connection *conn, struct req *r, int status,
-    struct buf *body, const struct taxii_resp *tr)
+queue(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
+    int status, struct buf *body, const struct taxii_resp *tr)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -111,6 +113,10 @@ queue(struct MHD_Connection *conn, struct req *r, int status,
 	(void)MHD_add_response_header(resp, "Cache-Control", "no-store");
 	(void)MHD_add_response_header(resp, "X-Content-Type-Options",
 	    "nosniff");
+	/* While shutting down, keep-alive connections are closed after
+	 * their current response so that they drain quickly. */
+	if (atomic_load(&srv->closing))
+		(void)MHD_add_response_header(resp, "Connection", "close");
 	if (status == 401) {
 		(void)MHD_add_response_header(resp, "WWW-Authenticate",
 		    "Bearer realm=\"entente\"");
@@ -134,15 +140,15 @@ queue(struct MHD_Connection *conn, struct req *r, int status,
 }
 
 static enum MHD_Result
-queue_error(struct MHD_Connection *conn, struct req *r, enum err err,
-    const char *msg)
+queue_error(struct http_server *srv, struct MHD_Connection *conn,
+    struct req *r, enum err err, const char *msg)
 {
 	struct buf b;
 	int status;
 
 	buf_init(&b, 4096);
 	status = http_error(err, msg, &b);
-	return queue(conn, r, status, &b, NULL);
+	return queue(srv, conn, r, status, &b, NULL);
 }
 
 static enum MHD_Result
@@ -205,7 +211,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	(void)MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
 	    collect_param, &ps);
 	if (ps.overflow)
-		return queue_error(conn, r, ERR_PARSE, "too many query "
+		return queue_error(srv, conn, r, ERR_PARSE, "too many query "
 		    "parameters");
 	base_url(srv, conn, base, sizeof(base));
 	ctx.st = st;
@@ -229,7 +235,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 		store_read_end(st);
 	jsonmem_end();
 	if (err == ERR_OK) {
-		ret = queue(conn, r, tr.status, &tr.body, &tr);
+		ret = queue(srv, conn, r, tr.status, &tr.body, &tr);
 	} else {
 		struct buf b;
 		int status;
@@ -239,7 +245,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 			    url, err_str(err), tr.msg);
 		buf_init(&b, 4096);
 		status = http_error(err, tr.msg, &b);
-		ret = queue(conn, r, status, &b, &tr);
+		ret = queue(srv, conn, r, status, &b, &tr);
 	}
 	taxii_resp_free(&tr);
 	return ret;
@@ -271,37 +277,37 @@ first_call(struct http_server *srv, struct MHD_Connection *conn,
 	char *end;
 
 	if (strlen(url) > LIM_PATH_BYTES)
-		return queue_error(conn, r, ERR_PARSE, "request path too "
+		return queue_error(srv, conn, r, ERR_PARSE, "request path too "
 		    "long");
 	if ((st = thread_store(srv)) == NULL)
-		return queue_error(conn, r, ERR_DB, NULL);
+		return queue_error(srv, conn, r, ERR_DB, NULL);
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	err = auth_check(st, h, &r->party);
 	if (err == ERR_AUTH)
-		return queue_error(conn, r, ERR_AUTH, h == NULL ?
+		return queue_error(srv, conn, r, ERR_AUTH, h == NULL ?
 		    "send a token: Authorization: Bearer TOKEN" :
 		    "the credential is not valid");
 	if (err != ERR_OK)
-		return queue_error(conn, r, err, NULL);
+		return queue_error(srv, conn, r, err, NULL);
 	r->authed = 1;
 	if (r->method == TAXII_OTHER)
-		return queue_error(conn, r, ERR_METHOD, "method not allowed");
+		return queue_error(srv, conn, r, ERR_METHOD, "method not allowed");
 	if (!http_accept_ok(MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT)))
-		return queue_error(conn, r, ERR_NOTACCEPTABLE, "this server "
+		return queue_error(srv, conn, r, ERR_NOTACCEPTABLE, "this server "
 		    "answers only " TAXII_MEDIA_TYPE);
 	if (r->method == TAXII_POST) {
 		if (!http_content_type_ok(MHD_lookup_connection_value(conn,
 		    MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
-			return queue_error(conn, r, ERR_MEDIATYPE, "send "
+			return queue_error(srv, conn, r, ERR_MEDIATYPE, "send "
 			    "Content-Type: " TAXII_MEDIA_TYPE);
 		h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (h != NULL) {
 			cl = strtoull(h, &end, 10);
 			if (end != h && cl > LIM_ENVELOPE_BYTES)
-				return queue_error(conn, r, ERR_TOOBIG,
+				return queue_error(srv, conn, r, ERR_TOOBIG,
 				    "the body exceeds max_content_length");
 		}
 	}
@@ -344,10 +350,10 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->responded)
 		return MHD_YES;
 	if (r->discard)
-		return queue_error(conn, r, ERR_TOOBIG, "the body exceeds "
+		return queue_error(srv, conn, r, ERR_TOOBIG, "the body exceeds "
 		    "max_content_length");
 	if ((st = thread_store(srv)) == NULL)
-		return queue_error(conn, r, ERR_DB, NULL);
+		return queue_error(srv, conn, r, ERR_DB, NULL);
 	return dispatch(srv, conn, r, url, st);
 }
 
@@ -426,6 +432,8 @@ http_start(const struct http_config *cfg, struct http_server **out)
 	memcpy(srv->cursor_key, cfg->cursor_key, sizeof(srv->cursor_key));
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->connections, 0);
+	atomic_init(&srv->closing, 0);
+	srv->quiesced_fd = MHD_INVALID_SOCKET;
 	if (srv->addr == NULL || srv->db_path == NULL || srv->title == NULL ||
 	    (cfg->tls && (srv->cert_pem == NULL || srv->key_pem == NULL)) ||
 	    pthread_key_create(&srv->store_key, store_destroy) != 0) {
@@ -492,10 +500,11 @@ http_port(const struct http_server *srv)
 void
 http_quiesce(struct http_server *srv)
 {
-	MHD_socket s;
-
-	if (srv->d != NULL && (s = MHD_quiesce_daemon(srv->d)) != MHD_INVALID_SOCKET)
-		(void)close(s);
+	/* The old listen socket may still be in use by worker threads: it
+	 * is closed only after MHD_stop_daemon (libmicrohttpd's rule). */
+	if (srv->d != NULL && srv->quiesced_fd == MHD_INVALID_SOCKET)
+		srv->quiesced_fd = MHD_quiesce_daemon(srv->d);
+	atomic_store(&srv->closing, 1);
 }
 
 unsigned
@@ -517,6 +526,8 @@ http_stop(struct http_server *srv)
 		return;
 	if (srv->d != NULL)
 		MHD_stop_daemon(srv->d);
+	if (srv->quiesced_fd != MHD_INVALID_SOCKET)
+		(void)close(srv->quiesced_fd);
 	(void)pthread_key_delete(srv->store_key);
 	free(srv->addr);
 	free(srv->db_path);

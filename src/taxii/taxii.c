@@ -499,7 +499,11 @@ reject:
 		    json_object_get(obj, "modified")) : NULL;
 		if (m == NULL && json_is_object(obj))
 			m = json_string_value(json_object_get(obj, "created"));
-		if (m != NULL && strlen(m) < sizeof(ts))
+		int64_t us;
+		/* Same form as every other version we emit. */
+		if (m != NULL && ts_parse(m, strlen(m), &us, NULL) == ERR_OK)
+			ts_format(us, ts);
+		else if (m != NULL && strlen(m) < sizeof(ts))
 			memcpy(ts, m, strlen(m) + 1);
 	}
 	if (status_add(g->failures, id, ts, reason) != 0)
