@@ -57,6 +57,7 @@ struct req {
 	size_t			 bytes;
 	struct store_party	 party;
 	int			 authed;
+	int			 checked;	/* check_request ran */
 	char			 path[160];	/* for the log, cut */
 };
 
@@ -205,7 +206,6 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	char base[320];
 	enum MHD_Result ret;
 	enum err err;
-	int reading;
 
 	memset(&ps, 0, sizeof(ps));
 	(void)MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
@@ -227,12 +227,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	tq.body_len = r->body.len;
 	taxii_resp_init(&tr);
 	jsonmem_begin();
-	/* Reads share one snapshot and take the database locks once. */
-	reading = (r->method == TAXII_GET || r->method == TAXII_HEAD) &&
-	    store_read_begin(st) == ERR_OK;
 	err = taxii_handle(&ctx, &tq, &tr);
-	if (reading)
-		store_read_end(st);
 	jsonmem_end();
 	if (err == ERR_OK) {
 		ret = queue(srv, conn, r, tr.status, &tr.body, &tr);
@@ -265,22 +260,21 @@ method_of(const char *m)
 	return TAXII_OTHER;
 }
 
-/* Checks made once the headers are in, before any body is read. */
+/*
+ * Authenticate and check method and media types.  Returns MHD_YES with
+ * r->responded == 0 when the request may go on; otherwise an error has been
+ * queued.
+ */
 static enum MHD_Result
-first_call(struct http_server *srv, struct MHD_Connection *conn,
-    struct req *r, const char *url)
+check_request(struct http_server *srv, struct MHD_Connection *conn,
+    struct req *r, struct store *st)
 {
 	const char *h;
-	struct store *st;
 	enum err err;
 	unsigned long long cl;
 	char *end;
 
-	if (strlen(url) > LIM_PATH_BYTES)
-		return queue_error(srv, conn, r, ERR_PARSE, "request path too "
-		    "long");
-	if ((st = thread_store(srv)) == NULL)
-		return queue_error(srv, conn, r, ERR_DB, NULL);
+	r->checked = 1;
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	err = auth_check(st, h, &r->party);
@@ -292,11 +286,12 @@ first_call(struct http_server *srv, struct MHD_Connection *conn,
 		return queue_error(srv, conn, r, err, NULL);
 	r->authed = 1;
 	if (r->method == TAXII_OTHER)
-		return queue_error(srv, conn, r, ERR_METHOD, "method not allowed");
+		return queue_error(srv, conn, r, ERR_METHOD,
+		    "method not allowed");
 	if (!http_accept_ok(MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT)))
-		return queue_error(srv, conn, r, ERR_NOTACCEPTABLE, "this server "
-		    "answers only " TAXII_MEDIA_TYPE);
+		return queue_error(srv, conn, r, ERR_NOTACCEPTABLE, "this "
+		    "server answers only " TAXII_MEDIA_TYPE);
 	if (r->method == TAXII_POST) {
 		if (!http_content_type_ok(MHD_lookup_connection_value(conn,
 		    MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
@@ -314,6 +309,52 @@ first_call(struct http_server *srv, struct MHD_Connection *conn,
 	return MHD_YES;
 }
 
+/*
+ * The headers are in.  A request that may carry a body (anything but GET,
+ * HEAD and DELETE) is checked now, before any of its body is read; the
+ * others are checked with their handling, in one read transaction.
+ */
+static enum MHD_Result
+first_call(struct http_server *srv, struct MHD_Connection *conn,
+    struct req *r, const char *url)
+{
+	struct store *st;
+
+	if (strlen(url) > LIM_PATH_BYTES)
+		return queue_error(srv, conn, r, ERR_PARSE, "request path too "
+		    "long");
+	if (r->method == TAXII_GET || r->method == TAXII_HEAD ||
+	    r->method == TAXII_DELETE)
+		return MHD_YES;
+	if ((st = thread_store(srv)) == NULL)
+		return queue_error(srv, conn, r, ERR_DB, NULL);
+	return check_request(srv, conn, r, st);
+}
+
+/* The whole request is in: check it if not done yet, then handle it. */
+static enum MHD_Result
+last_call(struct http_server *srv, struct MHD_Connection *conn,
+    struct req *r, const char *url)
+{
+	struct store *st;
+	enum MHD_Result ret;
+	int reading;
+
+	if ((st = thread_store(srv)) == NULL)
+		return queue_error(srv, conn, r, ERR_DB, NULL);
+	/* Reads share one snapshot and take the database locks once. */
+	reading = (r->method == TAXII_GET || r->method == TAXII_HEAD) &&
+	    store_read_begin(st) == ERR_OK;
+	ret = MHD_YES;
+	if (!r->checked)
+		ret = check_request(srv, conn, r, st);
+	if (ret == MHD_YES && !r->responded)
+		ret = dispatch(srv, conn, r, url, st);
+	if (reading)
+		store_read_end(st);
+	return ret;
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -321,7 +362,6 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct http_server *srv = cls;
 	struct req *r = *con_cls;
-	struct store *st;
 
 	(void)version;
 	if (r == NULL) {
@@ -340,7 +380,10 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		return first_call(srv, conn, r, url);
 	}
 	if (*upload_data_size != 0) {
-		if (!r->responded && !r->discard &&
+		/* Only POST has a body in TAXII; others' bodies are dropped
+		 * unread (they are checked, and may be unauthenticated,
+		 * only at the end). */
+		if (r->method == TAXII_POST && !r->responded && !r->discard &&
 		    buf_add(&r->body, upload_data, *upload_data_size) !=
 		    ERR_OK)
 			r->discard = 1;	/* over the cap (buf is reset) */
@@ -352,9 +395,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->discard)
 		return queue_error(srv, conn, r, ERR_TOOBIG, "the body exceeds "
 		    "max_content_length");
-	if ((st = thread_store(srv)) == NULL)
-		return queue_error(srv, conn, r, ERR_DB, NULL);
-	return dispatch(srv, conn, r, url, st);
+	return last_call(srv, conn, r, url);
 }
 
 static void
