@@ -15,7 +15,7 @@
 #include "crypto/crypto.h"
 #include "stix/jcs.h"
 #include "stix/stix.h"
-#include "taxii/taxii.h"
+#include "taxii/taxii_int.h"
 #include "util/jsonmem.h"
 #include "util/uuid.h"
 
@@ -40,12 +40,8 @@ taxii_resp_free(struct taxii_resp *resp)
 	buf_reset(&resp->body);
 }
 
-static enum err
-fail(struct taxii_resp *resp, enum err err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static enum err
-fail(struct taxii_resp *resp, enum err err, const char *fmt, ...)
+enum err
+taxii_fail(struct taxii_resp *resp, enum err err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -109,12 +105,12 @@ collection_access(const struct taxii_ctx *ctx, const char *uuid,
 	enum err err;
 
 	if (!uuid_valid(uuid, strlen(uuid)))
-		return fail(resp, ERR_NOTFOUND, "no collection '%.64s'", uuid);
+		return taxii_fail(resp, ERR_NOTFOUND, "no collection '%.64s'", uuid);
 	err = store_collection_get(ctx->st, uuid, &a->coll);
 	if (err == ERR_NOTFOUND)
-		return fail(resp, err, "no collection '%.64s'", uuid);
+		return taxii_fail(resp, err, "no collection '%.64s'", uuid);
 	if (err != ERR_OK)
-		return fail(resp, err, "cannot read collections");
+		return taxii_fail(resp, err, "cannot read collections");
 	if (ctx->party->role == STORE_ROLE_SELF) {
 		a->can_read = a->can_write = 1;
 		return ERR_OK;
@@ -122,9 +118,9 @@ collection_access(const struct taxii_ctx *ctx, const char *uuid,
 	err = store_grant_get(ctx->st, a->coll.id, ctx->party->id,
 	    &a->can_read, &a->can_write);
 	if (err != ERR_OK)
-		return fail(resp, err, "cannot read permissions");
+		return taxii_fail(resp, err, "cannot read permissions");
 	if (!a->can_read && !a->can_write)
-		return fail(resp, ERR_NOTFOUND, "no collection '%.64s'", uuid);
+		return taxii_fail(resp, ERR_NOTFOUND, "no collection '%.64s'", uuid);
 	return ERR_OK;
 }
 
@@ -154,7 +150,7 @@ h_discovery(const struct taxii_ctx *ctx, struct taxii_resp *resp)
 	n = snprintf(root, sizeof(root), "%s%s", ctx->base_url,
 	    TAXII_API_ROOT_PATH);
 	if (n < 0 || (size_t)n >= sizeof(root))
-		return fail(resp, ERR_TOOBIG, "host name too long");
+		return taxii_fail(resp, ERR_TOOBIG, "host name too long");
 	return send_json(resp, 200, json_pack("{s:s, s:s, s:s, s:[s]}",
 	    "title", ctx->title, "description", "entente node: STIX 2.1 "
 	    "exchange under co-signed agreements", "default", root,
@@ -180,7 +176,7 @@ h_collections(const struct taxii_ctx *ctx, struct taxii_resp *resp)
 	enum err err;
 
 	if ((err = store_collection_list(ctx->st, &c, &n)) != ERR_OK)
-		return fail(resp, err, "cannot read collections");
+		return taxii_fail(resp, err, "cannot read collections");
 	if ((arr = json_array()) == NULL) {
 		err = ERR_NOMEM;
 		goto out;
@@ -335,7 +331,7 @@ paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	    msg, sizeof(msg));
 	if (err != ERR_OK) {
 		taxii_filter_free(&f);
-		return fail(resp, err == ERR_NOMEM ? err : ERR_PARSE, "%s",
+		return taxii_fail(resp, err == ERR_NOMEM ? err : ERR_PARSE, "%s",
 		    msg);
 	}
 	query_digest(oid != NULL && kind == PAGE_OBJECTS ? "object" :
@@ -344,7 +340,7 @@ paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	if (f.next != NULL && taxii_cursor_check(ctx->cursor_key, digest,
 	    f.next, &after) != ERR_OK) {
 		taxii_filter_free(&f);
-		return fail(resp, ERR_PARSE, "next: not a cursor issued by "
+		return taxii_fail(resp, ERR_PARSE, "next: not a cursor issued by "
 		    "this server for this query");
 	}
 	memset(&q, 0, sizeof(q));
@@ -364,7 +360,7 @@ paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	if (f.spec_21) {
 		err = store_query_objects(ctx->st, &q, &pg);
 		if (err != ERR_OK) {
-			(void)fail(resp, err, "cannot query the store");
+			(void)taxii_fail(resp, err, "cannot query the store");
 			goto out;
 		}
 	}
@@ -379,7 +375,7 @@ paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
 		q.want_json = 0;
 		err = store_query_objects(ctx->st, &q, &pg2);
 		if (err == ERR_OK && pg2.n == 0)
-			err = fail(resp, ERR_NOTFOUND, "no object '%.*s' in "
+			err = taxii_fail(resp, ERR_NOTFOUND, "no object '%.*s' in "
 			    "this collection", LIM_STIX_ID, oid);
 		store_page_free(&pg2);
 		if (err != ERR_OK)
@@ -392,249 +388,14 @@ out:
 	return err;
 }
 
-/* Status detail entry {"id","version"[,"message"]}. */
-static int
-status_add(json_t *arr, const char *id, const char *version,
-    const char *message)
-{
-	json_t *e;
-
-	e = json_pack("{s:s, s:s}", "id", id, "version", version);
-	if (e == NULL)
-		return -1;
-	if (message != NULL &&
-	    json_object_set_new(e, "message", json_string(message)) != 0) {
-		json_decref(e);
-		return -1;
-	}
-	return json_array_append_new(arr, e);
-}
-
-struct ingest {
-	struct store_obj_in	*in;
-	size_t			*in_pos;	/* json offset into canon */
-	enum store_put_result	*res;
-	int64_t			*added;
-	size_t			 n_in;
-	struct buf		 canon;
-	json_t			*successes;
-	json_t			*failures;
-};
-
-static void
-ingest_free(struct ingest *g)
-{
-	free(g->in);
-	free(g->in_pos);
-	free(g->res);
-	free(g->added);
-	buf_reset(&g->canon);
-	json_decref(g->successes);
-	json_decref(g->failures);
-}
-
-/* Validate and canonicalize one object; failures go to g->failures. */
-static enum err
-ingest_one(struct ingest *g, json_t *obj, size_t index)
-{
-	struct stix_info info;
-	char reason[256], fallback[32], ts[TS_BUFSZ];
-	const char *id;
-	size_t start;
-	struct store_obj_in *in;
-	enum err err;
-
-	id = json_is_object(obj) ?
-	    json_string_value(json_object_get(obj, "id")) : NULL;
-	if (id == NULL || strlen(id) > LIM_STIX_ID) {
-		(void)snprintf(fallback, sizeof(fallback), "objects[%zu]",
-		    index);
-		id = fallback;
-	}
-	if (!json_is_object(obj)) {
-		snprintf(reason, sizeof(reason), "not a JSON object");
-		goto reject;
-	}
-	reason[0] = '\0';
-	if (stix_check_limits(obj, reason, sizeof(reason)) != ERR_OK ||
-	    stix_validate(obj, &info, reason, sizeof(reason)) != ERR_OK) {
-		if (reason[0] == '\0')
-			snprintf(reason, sizeof(reason), "invalid object");
-		goto reject;
-	}
-	start = g->canon.len;
-	{
-		struct buf one;
-		buf_init(&one, LIM_OBJECT_BYTES);
-		err = jcs_serialize(obj, &one);
-		if (err == ERR_TOOBIG) {
-			buf_reset(&one);
-			snprintf(reason, sizeof(reason), "object larger than "
-			    "%u bytes", LIM_OBJECT_BYTES);
-			goto reject;
-		}
-		if (err != ERR_OK) {
-			buf_reset(&one);
-			return err;
-		}
-		err = buf_add(&g->canon, one.ptr, one.len);
-		buf_reset(&one);
-		if (err != ERR_OK)
-			return err;
-	}
-	in = &g->in[g->n_in];
-	in->stix_id = info.id;
-	in->type = info.type;
-	in->version = info.modified;
-	in->json = NULL;		/* set once canon stops moving */
-	in->json_len = g->canon.len - start;
-	g->in_pos[g->n_in] = start;
-	crypto_sha256(g->canon.ptr + start, in->json_len, in->hash);
-	g->n_in++;
-	return ERR_OK;
-reject:
-	ts[0] = '\0';
-	{
-		const char *m = json_is_object(obj) ? json_string_value(
-		    json_object_get(obj, "modified")) : NULL;
-		if (m == NULL && json_is_object(obj))
-			m = json_string_value(json_object_get(obj, "created"));
-		int64_t us;
-		/* Same form as every other version we emit. */
-		if (m != NULL && ts_parse(m, strlen(m), &us, NULL) == ERR_OK)
-			ts_format(us, ts);
-		else if (m != NULL && strlen(m) < sizeof(ts))
-			memcpy(ts, m, strlen(m) + 1);
-	}
-	if (status_add(g->failures, id, ts, reason) != 0)
-		return ERR_NOMEM;
-	return ERR_OK;
-}
-
 static enum err
 h_post_objects(const struct taxii_ctx *ctx, const struct taxii_req *req,
     const struct access *a, struct taxii_resp *resp)
 {
-	struct ingest g;
-	json_error_t jerr;
-	json_t *env = NULL, *objs, *status = NULL;
-	char sid[UUID_STRLEN + 1], ts[TS_BUFSZ];
-	uint8_t rnd[16];
-	size_t n;
-	int64_t now = ts_now_us();
-	enum err err;
-
-	memset(&g, 0, sizeof(g));
-	buf_init(&g.canon, (size_t)LIM_ENVELOPE_BYTES * 2);
-	if (!a->can_write) {
-		err = fail(resp, ERR_FORBIDDEN, "no write access to "
+	if (!a->can_write)
+		return taxii_fail(resp, ERR_FORBIDDEN, "no write access to "
 		    "collection %s", a->coll.uuid);
-		goto out;
-	}
-	if (req->body == NULL || req->body_len == 0) {
-		err = fail(resp, ERR_PARSE, "empty request body: expected a "
-		    "TAXII envelope");
-		goto out;
-	}
-	env = json_loadb(req->body, req->body_len,
-	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (env == NULL) {
-		err = fail(resp, ERR_PARSE, "malformed JSON at line %d column "
-		    "%d: %.120s", jerr.line, jerr.column, jerr.text);
-		goto out;
-	}
-	objs = json_object_get(env, "objects");
-	if (!json_is_object(env) || !json_is_array(objs)) {
-		err = fail(resp, ERR_INVALID, "not a TAXII envelope: expected "
-		    "an object with an 'objects' list");
-		goto out;
-	}
-	n = json_array_size(objs);
-	if (n > LIM_ENVELOPE_OBJECTS) {
-		err = fail(resp, ERR_TOOBIG, "envelope holds %zu objects, at "
-		    "most %u are accepted", n, LIM_ENVELOPE_OBJECTS);
-		goto out;
-	}
-	g.successes = json_array();
-	g.failures = json_array();
-	if (n > 0) {
-		g.in = calloc(n, sizeof(*g.in));
-		g.in_pos = calloc(n, sizeof(*g.in_pos));
-		g.res = calloc(n, sizeof(*g.res));
-		g.added = calloc(n, sizeof(*g.added));
-	}
-	if (g.successes == NULL || g.failures == NULL || (n > 0 &&
-	    (g.in == NULL || g.in_pos == NULL || g.res == NULL ||
-	    g.added == NULL))) {
-		err = fail(resp, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((err = ingest_one(&g, json_array_get(objs, i), i)) !=
-		    ERR_OK) {
-			(void)fail(resp, err, "cannot process the envelope");
-			goto out;
-		}
-	for (size_t i = 0; i < g.n_in; i++)
-		g.in[i].json = g.canon.ptr + g.in_pos[i];
-	if (g.n_in > 0) {
-		err = store_put_objects(ctx->st, a->coll.id, ctx->party->id,
-		    g.in, g.n_in, g.res, g.added);
-		if (err != ERR_OK) {
-			(void)fail(resp, err, "cannot store the objects; "
-			    "nothing was stored");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < g.n_in; i++) {
-		ts_format(g.in[i].version != 0 ? g.in[i].version : g.added[i],
-		    ts);
-		if (g.res[i] == STORE_PUT_CONFLICT) {
-			if (status_add(g.failures, g.in[i].stix_id, ts,
-			    "a different object with this id and version is "
-			    "already stored") != 0)
-				goto nomem;
-		} else if (status_add(g.successes, g.in[i].stix_id, ts,
-		    g.res[i] == STORE_PUT_DUPLICATE ? "already stored" :
-		    NULL) != 0) {
-			goto nomem;
-		}
-	}
-	if ((err = crypto_random(rnd, sizeof(rnd))) != ERR_OK) {
-		(void)fail(resp, err, "random generator failed");
-		goto out;
-	}
-	uuid_v4_format(rnd, sid);
-	ts_format(now, ts);
-	status = json_pack("{s:s, s:s, s:s, s:I, s:I, s:O, s:I, s:O, s:I}",
-	    "id", sid, "status", "complete", "request_timestamp", ts,
-	    "total_count", (json_int_t)n,
-	    "success_count", (json_int_t)json_array_size(g.successes),
-	    "successes", g.successes,
-	    "failure_count", (json_int_t)json_array_size(g.failures),
-	    "failures", g.failures, "pending_count", (json_int_t)0);
-	if (status == NULL)
-		goto nomem;
-	if ((err = jsonmem_dump(status, &resp->body)) != ERR_OK) {
-		(void)fail(resp, err, "cannot write the status");
-		goto out;
-	}
-	err = store_status_put(ctx->st, sid, ctx->party->id, now,
-	    resp->body.ptr, resp->body.len);
-	if (err != ERR_OK) {
-		(void)fail(resp, err, "objects stored, but the status could "
-		    "not be saved");
-		goto out;
-	}
-	resp->status = 202;
-	goto out;
-nomem:
-	err = fail(resp, ERR_NOMEM, "out of memory");
-out:
-	json_decref(status);
-	json_decref(env);
-	ingest_free(&g);
-	return err;
+	return taxii_ingest(ctx, &a->coll, req->body, req->body_len, resp);
 }
 
 static enum err
@@ -648,14 +409,14 @@ h_delete_object(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	char msg[200];
 
 	if (!a->can_read || !a->can_write)
-		return fail(resp, ERR_FORBIDDEN, "deleting needs read and "
+		return taxii_fail(resp, ERR_FORBIDDEN, "deleting needs read and "
 		    "write access to collection %s", a->coll.uuid);
 	msg[0] = '\0';
 	err = taxii_filter_parse(req->params, req->n_params,
 	    TAXII_P_VERSION | TAXII_P_SPEC, &f, msg, sizeof(msg));
 	if (err != ERR_OK) {
 		taxii_filter_free(&f);
-		return fail(resp, err == ERR_NOMEM ? err : ERR_PARSE, "%s",
+		return taxii_fail(resp, err == ERR_NOMEM ? err : ERR_PARSE, "%s",
 		    msg);
 	}
 	flags = f.ver_flags;
@@ -666,9 +427,9 @@ h_delete_object(const struct taxii_ctx *ctx, const struct taxii_req *req,
 		    f.versions, f.n_versions, &n);
 	taxii_filter_free(&f);
 	if (err != ERR_OK)
-		return fail(resp, err, "cannot delete");
+		return taxii_fail(resp, err, "cannot delete");
 	if (n == 0)
-		return fail(resp, ERR_NOTFOUND, "no matching version of "
+		return taxii_fail(resp, ERR_NOTFOUND, "no matching version of "
 		    "'%.*s' in this collection", LIM_STIX_ID, oid);
 	resp->status = 200;
 	return ERR_OK;
@@ -684,14 +445,14 @@ h_status(const struct taxii_ctx *ctx, const char *sid,
 	enum err err;
 
 	if (!uuid_valid(sid, strlen(sid)))
-		return fail(resp, ERR_NOTFOUND, "no status '%.64s'", sid);
+		return taxii_fail(resp, ERR_NOTFOUND, "no status '%.64s'", sid);
 	err = store_status_get(ctx->st, sid, &owner, &created, &json, &len);
 	if (err == ERR_OK && owner != ctx->party->id &&
 	    ctx->party->role != STORE_ROLE_SELF)
 		err = ERR_NOTFOUND;
 	if (err != ERR_OK) {
 		free(json);
-		return fail(resp, err, err == ERR_NOTFOUND ? "no status "
+		return taxii_fail(resp, err, err == ERR_NOTFOUND ? "no status "
 		    "'%.64s' (statuses are kept 7 days)" : "cannot read "
 		    "status '%.64s'", sid);
 	}
@@ -731,10 +492,10 @@ route_collection(const struct taxii_ctx *ctx, const struct taxii_req *req,
 			return h_post_objects(ctx, req, &a, resp);
 		if (!is_read(req->method)) {
 			resp->allow = "GET, HEAD, POST";
-			return fail(resp, ERR_METHOD, "use GET or POST");
+			return taxii_fail(resp, ERR_METHOD, "use GET or POST");
 		}
 		if (!a.can_read)
-			return fail(resp, ERR_FORBIDDEN, "no read access to "
+			return taxii_fail(resp, ERR_FORBIDDEN, "no read access to "
 			    "collection %s", a.coll.uuid);
 		return paged_query(ctx, req, &a, NULL, PAGE_OBJECTS,
 		    ALL_FILTERS, resp);
@@ -743,14 +504,14 @@ route_collection(const struct taxii_ctx *ctx, const struct taxii_req *req,
 		if (!is_read(req->method))
 			goto method_get;
 		if (!a.can_read)
-			return fail(resp, ERR_FORBIDDEN, "no read access to "
+			return taxii_fail(resp, ERR_FORBIDDEN, "no read access to "
 			    "collection %s", a.coll.uuid);
 		return paged_query(ctx, req, &a, NULL, PAGE_MANIFEST,
 		    ALL_FILTERS, resp);
 	}
 	if ((n == 6 || n == 7) && strcmp(seg[4], "objects") == 0) {
 		if (!stix_id_valid(seg[5]))
-			return fail(resp, ERR_NOTFOUND, "'%.*s' is not a STIX "
+			return taxii_fail(resp, ERR_NOTFOUND, "'%.*s' is not a STIX "
 			    "identifier", LIM_STIX_ID, seg[5]);
 		if (n == 7) {
 			if (strcmp(seg[6], "versions") != 0)
@@ -758,7 +519,7 @@ route_collection(const struct taxii_ctx *ctx, const struct taxii_req *req,
 			if (!is_read(req->method))
 				goto method_get;
 			if (!a.can_read)
-				return fail(resp, ERR_FORBIDDEN, "no read "
+				return taxii_fail(resp, ERR_FORBIDDEN, "no read "
 				    "access to collection %s", a.coll.uuid);
 			return paged_query(ctx, req, &a, seg[5],
 			    PAGE_VERSIONS, TAXII_P_SPEC | TAXII_P_AFTER |
@@ -768,20 +529,20 @@ route_collection(const struct taxii_ctx *ctx, const struct taxii_req *req,
 			return h_delete_object(ctx, req, &a, seg[5], resp);
 		if (!is_read(req->method)) {
 			resp->allow = "GET, HEAD, DELETE";
-			return fail(resp, ERR_METHOD, "use GET or DELETE");
+			return taxii_fail(resp, ERR_METHOD, "use GET or DELETE");
 		}
 		if (!a.can_read)
-			return fail(resp, ERR_FORBIDDEN, "no read access to "
+			return taxii_fail(resp, ERR_FORBIDDEN, "no read access to "
 			    "collection %s", a.coll.uuid);
 		return paged_query(ctx, req, &a, seg[5], PAGE_OBJECTS,
 		    TAXII_P_VERSION | TAXII_P_SPEC | TAXII_P_AFTER |
 		    TAXII_P_LIMIT | TAXII_P_NEXT, resp);
 	}
 notfound:
-	return fail(resp, ERR_NOTFOUND, "no such resource");
+	return taxii_fail(resp, ERR_NOTFOUND, "no such resource");
 method_get:
 	resp->allow = "GET, HEAD";
-	return fail(resp, ERR_METHOD, "only GET is supported here");
+	return taxii_fail(resp, ERR_METHOD, "only GET is supported here");
 }
 
 enum err
@@ -794,14 +555,14 @@ taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
 
 	n = split_path(req->path, copy, sizeof(copy), seg);
 	if (n < 1 || strcmp(seg[0], "taxii2") != 0)
-		return fail(resp, ERR_NOTFOUND, "no such resource");
+		return taxii_fail(resp, ERR_NOTFOUND, "no such resource");
 	if (n >= 2 && strcmp(seg[1], "api") != 0)
-		return fail(resp, ERR_NOTFOUND, "no API root '%.64s'", seg[1]);
+		return taxii_fail(resp, ERR_NOTFOUND, "no API root '%.64s'", seg[1]);
 	if (n <= 2 || (n == 3 && strcmp(seg[2], "collections") == 0) ||
 	    (n == 4 && strcmp(seg[2], "status") == 0)) {
 		if (!is_read(req->method)) {
 			resp->allow = "GET, HEAD";
-			return fail(resp, ERR_METHOD, "only GET is supported "
+			return taxii_fail(resp, ERR_METHOD, "only GET is supported "
 			    "here");
 		}
 		if (n == 1)
@@ -814,5 +575,5 @@ taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	}
 	if (n >= 4 && strcmp(seg[2], "collections") == 0)
 		return route_collection(ctx, req, seg, n, resp);
-	return fail(resp, ERR_NOTFOUND, "no such resource");
+	return taxii_fail(resp, ERR_NOTFOUND, "no such resource");
 }
