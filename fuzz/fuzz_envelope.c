@@ -88,6 +88,7 @@ cleanup(void)
 	(void)rmdir(fz.dir);
 }
 
+/* Once per process: the jansson allocator and the temporary database. */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -129,8 +129,10 @@ taxii_filter_parse(const struct taxii_param *params, size_t n,
 		}
 		total += vl + 1;
 	}
-	if ((f->mem = malloc(total + 1)) == NULL)
+	if ((f->mem = malloc(total + 1)) == NULL) {
+		snprintf(msg, msg_cap, "out of memory");
 		return ERR_NOMEM;
+	}
 	mem = f->mem;
 
 	for (size_t i = 0; i < n; i++) {

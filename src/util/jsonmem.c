@@ -135,22 +135,34 @@ jsonmem_end(void)
 	arena.total = 0;
 }
 
+struct dump {
+	struct buf	*b;
+	enum err	 err;	/* first failure; later writes are refused */
+};
+
 static int
 dump_cb(const char *p, size_t size, void *data)
 {
-	struct buf *b = data;
+	struct dump *d = data;
 
-	return buf_add(b, p, size) == ERR_OK ? 0 : -1;
+	/* jansson ignores this result for object keys, so a failure must
+	 * stick: otherwise later pieces land in the emptied buffer. */
+	if (d->err != ERR_OK)
+		return -1;
+	if ((d->err = buf_add(d->b, p, size)) != ERR_OK)
+		return -1;
+	return 0;
 }
 
 enum err
 jsonmem_dump(const json_t *j, struct buf *b)
 {
-	size_t max = b->max;
+	struct dump d = { b, ERR_OK };
 
-	if (json_dump_callback(j, dump_cb, b, JSON_COMPACT) != 0) {
-		/* buf_add resets on failure; tell a full buffer apart. */
-		return b->len == 0 && max > 0 ? ERR_TOOBIG : ERR_NOMEM;
-	}
-	return ERR_OK;
+	if (json_dump_callback(j, dump_cb, &d, JSON_COMPACT) != 0 &&
+	    d.err == ERR_OK)
+		d.err = ERR_NOMEM;	/* jansson itself failed */
+	if (d.err != ERR_OK)
+		buf_reset(b);
+	return d.err;
 }

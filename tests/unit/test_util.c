@@ -730,6 +730,15 @@ test_jsonmem_dump_cap(void **state)
 	assert_int_equal(jsonmem_dump(j, &b), ERR_TOOBIG);
 	assert_int_equal(b.len, 0);
 	buf_reset(&b);
+	/* Regression: jansson ignores the callback's result for object
+	 * keys; a cap that cuts inside a key must still fail as a whole,
+	 * never leave a tail such as ':1}' behind. */
+	for (size_t cap = 0; cap < 7; cap++) {
+		buf_init(&b, cap);
+		assert_int_equal(jsonmem_dump(j, &b), ERR_TOOBIG);
+		assert_int_equal(b.len, 0);
+		buf_reset(&b);
+	}
 	/* Appends after existing content. */
 	buf_init(&b, 100);
 	assert_int_equal(buf_addstr(&b, "x="), ERR_OK);
