@@ -168,7 +168,7 @@ part_thread(void *arg)
 {
 	jsonmem_begin();	/* every tree dies inside part_run */
 	part_run(arg);
-	jsonmem_end();
+	jsonmem_thread_done();	/* this thread ends here */
 	return NULL;
 }
 

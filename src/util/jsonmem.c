@@ -135,6 +135,14 @@ jsonmem_end(void)
 	arena.total = 0;
 }
 
+void
+jsonmem_thread_done(void)
+{
+	jsonmem_end();
+	free(arena.spare);
+	arena.spare = NULL;
+}
+
 struct dump {
 	struct buf	*b;
 	enum err	 err;	/* first failure; later writes are refused */

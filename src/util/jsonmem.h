@@ -29,6 +29,9 @@ void jsonmem_install(void);
 void jsonmem_begin(void);
 /* Close the window and release its memory (one chunk is kept for reuse). */
 void jsonmem_end(void);
+/* Free the chunk kept for reuse: call before a thread that used a window
+ * exits, or its memory is lost.  Can't fail. */
+void jsonmem_thread_done(void);
 
 /*
  * Append the compact JSON of j (borrowed) to b.  Use this instead of
