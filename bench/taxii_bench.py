@@ -97,6 +97,40 @@ def bench_ingest(conn, token, coll, n):
             k * 1000 / sum(times[-k:]), len(times))
 
 
+def bench_ingest_parallel(port, ctx, token, coll, n, start, clients):
+    """n more indicators from `clients` connections at once: objects/s."""
+    import threading
+    now = "2026-01-01T00:00:00.000Z"
+    path = "/taxii2/api/collections/%s/objects/" % coll
+    hdr = {"Authorization": "Bearer " + token, "Accept": TAXII,
+           "Content-Type": TAXII}
+    bodies = [('{"objects":[' + ",".join(indicator(i, now) for i in
+               range(s, s + 1000)) + "]}").encode()
+              for s in range(start, start + n, 1000)]
+    errors = []
+
+    def worker(part):
+        c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx,
+                                        timeout=120)
+        for b in part:
+            c.request("POST", path, body=b, headers=hdr)
+            r = c.getresponse()
+            r.read()
+            if r.status != 202:
+                errors.append(r.status)
+        c.close()
+    ts = [threading.Thread(target=worker, args=(bodies[i::clients],))
+          for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    if errors:
+        raise SystemExit("parallel POST failed: %r" % errors[:5])
+    return n / (time.perf_counter() - t0)
+
+
 def wrk(port, token, path, conns, seconds):
     cmd = ["wrk", "-t", str(min(2, conns)), "-c", str(conns), "-d",
            "%ds" % seconds, "--latency", "-H", "Authorization: Bearer " + token,
@@ -195,6 +229,10 @@ def main():
         print("  objects/s first 100k   %10.0f" % first)
         print("  objects/s last 100k    %10.0f" % last)
         print("  ratio last/first       %10.2f" % (last / first))
+        par = bench_ingest_parallel(port, ctx, token, coll, 100000,
+                                    a.objects, 2)
+        print("  then 100,000 more from 2 connections at once (collection "
+              "at %d): %.0f objects/s" % (a.objects, par))
         print("GET 10-object page, keep-alive, %ds per point (wrk):" %
               a.seconds)
         page = "/taxii2/api/collections/%s/objects/?limit=10" % coll
@@ -211,11 +249,11 @@ def main():
         p50, p99, n = bench_filtered(conn, token, coll, a.filtered)
         print("filtered paged query on %d objects (match[type] x2, "
               "match[version]=last, added_after, limit=100, + next page):"
-              % a.objects)
+              % (a.objects + 100000))
         print("  %d requests: p50 %.2f ms, p99 %.2f ms" % (n, p50, p99))
         r = rss(p.pid)
         print("serve RSS at %d objects: %.1f MB (peak %.1f MB)" %
-              (a.objects, r["VmRSS"], r["VmHWM"]))
+              (a.objects + 100000, r["VmRSS"], r["VmHWM"]))
         conn.close()
     finally:
         if p is not None:

@@ -571,6 +571,40 @@ test_put_results(void **state)
 	    NULL, NULL), ERR_OK);
 }
 
+/*
+ * Objects without a version of their own (SCOs): the date added is the
+ * version, and the same content again is a duplicate of the stored one.
+ */
+static void
+test_put_unversioned(void **state)
+{
+	struct fx *f = *state;
+	struct tobj o[3];
+	enum store_put_result res[3];
+	int64_t da[3], da2[1];
+
+	tobj_make(&o[0], 7, 0, STORE_VERSION_NONE, 0);
+	tobj_make(&o[1], 7, 0, STORE_VERSION_NONE, 0);	/* same content */
+	tobj_make(&o[2], 7, 0, STORE_VERSION_NONE, 1);	/* new content */
+	assert_int_equal(put_tobjs(f->st, f->coll, f->party, o, 3, res, da),
+	    ERR_OK);
+	assert_int_equal(res[0], STORE_PUT_ADDED);
+	assert_int_equal(res[1], STORE_PUT_DUPLICATE);
+	assert_int_equal(da[1], da[0]);
+	assert_int_equal(res[2], STORE_PUT_ADDED);
+	assert_true(da[2] > da[0]);
+	/* The versions are the dates added; the newer one is last. */
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM objects WHERE "
+	    "version = date_added"), 2);
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM objects WHERE "
+	    "is_last = 1 AND is_first = 0"), 1);
+	/* Posting the first content again later is still a duplicate. */
+	assert_int_equal(put_tobjs(f->st, f->coll, f->party, o, 1, res, da2),
+	    ERR_OK);
+	assert_int_equal(res[0], STORE_PUT_DUPLICATE);
+	assert_int_equal(da2[0], da[0]);
+}
+
 /* Check is_first/is_last of every stored row against brute force. */
 static void
 check_flags(struct store *st)
@@ -1752,6 +1786,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tokens, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_collections_grants,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_put_unversioned,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_put_results, fx_setup,
 		    fx_teardown),
