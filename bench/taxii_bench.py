@@ -209,6 +209,8 @@ def main():
     ap.add_argument("--objects", type=int, default=1000000)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--filtered", type=int, default=2000)
+    ap.add_argument("--ingest-only", action="store_true",
+                    help="only the one-connection ingest, then RSS")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="entente-bench-")
     p = None
@@ -220,8 +222,8 @@ def main():
         print("# entente TAXII benchmarks (%s, %d CPUs)" %
               (time.strftime("%Y-%m-%d"), os.cpu_count()))
         print("# command: python3 bench/taxii_bench.py --objects %d "
-              "--seconds %d --filtered %d" % (a.objects, a.seconds,
-                                              a.filtered))
+              "--seconds %d --filtered %d%s" % (a.objects, a.seconds,
+              a.filtered, " --ingest-only" if a.ingest_only else ""))
         total, first, last, n_env = bench_ingest(conn, token, coll, a.objects)
         print("ingest: %d indicators in %d envelopes of 1000 over HTTPS"
               % (a.objects, n_env))
@@ -229,6 +231,11 @@ def main():
         print("  objects/s first 100k   %10.0f" % first)
         print("  objects/s last 100k    %10.0f" % last)
         print("  ratio last/first       %10.2f" % (last / first))
+        if a.ingest_only:
+            r = rss(p.pid)
+            print("serve RSS at %d objects: %.1f MB (peak %.1f MB)" %
+                  (a.objects, r["VmRSS"], r["VmHWM"]))
+            return
         par = bench_ingest_parallel(port, ctx, token, coll, 100000,
                                     a.objects, 2)
         print("  then 100,000 more from 2 connections at once (collection "
