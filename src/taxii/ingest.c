@@ -2,14 +2,15 @@
  * ingest.c: POST objects.  An envelope is scanned for the byte ranges of its
  * objects (taxii_envelope_scan), then each object is parsed, checked
  * (limits, STIX validation), put in RFC 8785 canonical form and hashed.
- * Large envelopes are split in two halves checked on two threads; only the
- * store, which serializes writers anyway, sees the whole envelope, in one
- * transaction.  Each object's tree is freed as soon as it is canonical, so
+ * Large envelopes are cut into chunks checked on two threads while the
+ * request's thread stores the checked chunks in order, all in one
+ * transaction (see struct pipe).  Each object's tree is freed as soon as it is canonical, so
  * memory stays near the body size.  Bodies the scanner does not vouch for
  * go through one jansson parse of the whole body instead.
  */
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,15 +164,6 @@ part_run(struct part *pt)
 	}
 }
 
-static void *
-part_thread(void *arg)
-{
-	jsonmem_begin();	/* every tree dies inside part_run */
-	part_run(arg);
-	jsonmem_thread_done();	/* this thread ends here */
-	return NULL;
-}
-
 static enum err
 part_init(struct part *pt, const char *body, const struct taxii_span *spans,
     json_t *elems, size_t lo, size_t hi, size_t body_len)
@@ -221,49 +213,87 @@ detail_add(json_t *arr, const char *id, const char *version,
 }
 
 /*
- * Check the objects of parts[0..n_parts) (already split), store the valid
- * ones in one transaction and write the status.
+ * The objects of one envelope cut into chunks.  Two threads take chunks to
+ * check in turn (an atomic counter); the request's own thread also stores
+ * each chunk, in order, as soon as it is checked, inside one write
+ * transaction for the whole envelope.  Storing thus overlaps checking, and
+ * the envelope still commits, or not, as one.
  */
+struct pipe {
+	struct part	*parts;
+	size_t		 n_parts;
+	atomic_size_t	 next;		/* next chunk to claim */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	unsigned char	*done;		/* per chunk, under mu */
+	atomic_int	 stop;		/* a chunk failed: claim no more */
+};
+
+/* Check the next unclaimed chunk; 0 when none is left. */
+static int
+pipe_work(struct pipe *pp)
+{
+	size_t i;
+
+	if (atomic_load(&pp->stop))
+		return 0;
+	i = atomic_fetch_add(&pp->next, 1);
+	if (i >= pp->n_parts)
+		return 0;
+	part_run(&pp->parts[i]);
+	if (pp->parts[i].err != ERR_OK)
+		atomic_store(&pp->stop, 1);
+	(void)pthread_mutex_lock(&pp->mu);
+	pp->done[i] = 1;
+	(void)pthread_cond_broadcast(&pp->cv);
+	(void)pthread_mutex_unlock(&pp->mu);
+	return 1;
+}
+
+static void *
+pipe_thread(void *arg)
+{
+	jsonmem_begin();	/* every tree dies inside part_run */
+	while (pipe_work(arg))
+		;
+	jsonmem_thread_done();	/* this thread ends here */
+	return NULL;
+}
+
+/* Wait until chunk i is checked, checking others meanwhile. */
+static void
+pipe_wait(struct pipe *pp, size_t i)
+{
+	for (;;) {
+		(void)pthread_mutex_lock(&pp->mu);
+		if (pp->done[i]) {
+			(void)pthread_mutex_unlock(&pp->mu);
+			return;
+		}
+		(void)pthread_mutex_unlock(&pp->mu);
+		if (pipe_work(pp))
+			continue;
+		(void)pthread_mutex_lock(&pp->mu);
+		while (!pp->done[i])
+			(void)pthread_cond_wait(&pp->cv, &pp->mu);
+		(void)pthread_mutex_unlock(&pp->mu);
+		return;
+	}
+}
+
+/* Write the status of parts[] and the stored in[0..n_in). */
 static enum err
-finish(const struct taxii_ctx *ctx, const struct store_collection *coll,
-    struct part *parts, size_t n_parts, size_t total,
+status_write(const struct taxii_ctx *ctx, struct part *parts, size_t n_parts,
+    const struct store_obj_in *in, const enum store_put_result *res,
+    const int64_t *added, size_t n_in, size_t total,
     struct taxii_resp *resp)
 {
-	struct store_obj_in *in = NULL;
-	enum store_put_result *res = NULL;
-	int64_t *added = NULL, now = ts_now_us();
 	json_t *ok = NULL, *ko = NULL, *status = NULL;
 	char sid[UUID_STRLEN + 1], ts[TS_BUFSZ];
+	int64_t now = ts_now_us();
 	uint8_t rnd[16];
-	size_t n_in = 0, k = 0;
 	enum err err;
 
-	for (size_t p = 0; p < n_parts; p++)
-		n_in += parts[p].n_good;
-	if (n_in > 0 && ((in = calloc(n_in, sizeof(*in))) == NULL ||
-	    (res = calloc(n_in, sizeof(*res))) == NULL ||
-	    (added = calloc(n_in, sizeof(*added))) == NULL)) {
-		err = taxii_fail(resp, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t p = 0; p < n_parts; p++)
-		for (size_t i = 0; i < parts[p].n_good; i++, k++) {
-			const struct good *g = &parts[p].good[i];
-			const char *m = parts[p].mem.ptr;
-
-			in[k].stix_id = m + g->id_off;
-			in[k].type = m + g->type_off;
-			in[k].version = g->version;
-			in[k].json = m + g->json_off;
-			in[k].json_len = g->json_len;
-			memcpy(in[k].hash, g->hash, sizeof(g->hash));
-		}
-	if (n_in > 0 && (err = store_put_objects(ctx->st, coll->id,
-	    ctx->party->id, in, n_in, res, added)) != ERR_OK) {
-		(void)taxii_fail(resp, err, "cannot store the objects; nothing "
-		    "was stored");
-		goto out;
-	}
 	if ((ok = json_array()) == NULL || (ko = json_array()) == NULL)
 		goto nomem;
 	for (size_t i = 0; i < n_in; i++) {
@@ -322,6 +352,109 @@ out:
 	json_decref(status);
 	json_decref(ok);
 	json_decref(ko);
+	return err;
+}
+
+/*
+ * Check and store parts[0..n_parts) (total objects in all), on two threads
+ * when threaded, and write the status.  ERR_PARSE without a message when an
+ * object is not valid JSON (the caller falls back to the whole-body parse);
+ * nothing is stored then, nor on any other error.
+ */
+static enum err
+run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
+    struct part *parts, size_t n_parts, int threaded, size_t total,
+    struct taxii_resp *resp)
+{
+	struct store_obj_in *in = NULL;
+	enum store_put_result *res = NULL;
+	int64_t *added = NULL;
+	struct pipe pp;
+	pthread_t th;
+	size_t n_in = 0;
+	int started = 0, in_txn = 0;
+	enum err err = ERR_OK;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.parts = parts;
+	pp.n_parts = n_parts;
+	atomic_init(&pp.next, 0);
+	atomic_init(&pp.stop, 0);
+	if (pthread_mutex_init(&pp.mu, NULL) != 0)
+		return taxii_fail(resp, ERR_NOMEM, "out of memory");
+	if (pthread_cond_init(&pp.cv, NULL) != 0) {
+		(void)pthread_mutex_destroy(&pp.mu);
+		return taxii_fail(resp, ERR_NOMEM, "out of memory");
+	}
+	if ((pp.done = calloc(n_parts ? n_parts : 1, 1)) == NULL ||
+	    (total > 0 && ((in = calloc(total, sizeof(*in))) == NULL ||
+	    (res = calloc(total, sizeof(*res))) == NULL ||
+	    (added = calloc(total, sizeof(*added))) == NULL))) {
+		err = taxii_fail(resp, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (threaded && n_parts > 1 &&
+	    pthread_create(&th, NULL, pipe_thread, &pp) == 0)
+		started = 1;
+	for (size_t i = 0; i < n_parts; i++) {
+		struct part *pt = &parts[i];
+		size_t first = n_in;
+
+		pipe_wait(&pp, i);
+		if ((err = pt->err) != ERR_OK) {
+			if (err != ERR_PARSE)
+				(void)taxii_fail(resp, err, "cannot process "
+				    "the envelope");
+			goto out;
+		}
+		for (size_t g = 0; g < pt->n_good; g++, n_in++) {
+			const struct good *gd = &pt->good[g];
+
+			in[n_in].stix_id = pt->mem.ptr + gd->id_off;
+			in[n_in].type = pt->mem.ptr + gd->type_off;
+			in[n_in].version = gd->version;
+			in[n_in].json = pt->mem.ptr + gd->json_off;
+			in[n_in].json_len = gd->json_len;
+			memcpy(in[n_in].hash, gd->hash, sizeof(gd->hash));
+		}
+		if (n_in == first)
+			continue;
+		if (!in_txn) {
+			if ((err = store_begin(ctx->st)) != ERR_OK) {
+				(void)taxii_fail(resp, err, "cannot store the "
+				    "objects; nothing was stored");
+				goto out;
+			}
+			in_txn = 1;
+		}
+		err = store_put_objects(ctx->st, coll->id, ctx->party->id,
+		    in + first, n_in - first, res + first, added + first);
+		if (err != ERR_OK) {
+			(void)taxii_fail(resp, err, "cannot store the objects; "
+			    "nothing was stored");
+			goto out;
+		}
+	}
+	if (in_txn) {
+		in_txn = 0;
+		if ((err = store_commit(ctx->st)) != ERR_OK) {
+			(void)taxii_fail(resp, err, "cannot store the objects; "
+			    "nothing was stored");
+			goto out;
+		}
+	}
+	err = status_write(ctx, parts, n_parts, in, res, added, n_in, total,
+	    resp);
+out:
+	if (in_txn)
+		store_rollback(ctx->st);
+	if (started) {
+		atomic_store(&pp.stop, 1);
+		(void)pthread_join(th, NULL);
+	}
+	(void)pthread_cond_destroy(&pp.cv);
+	(void)pthread_mutex_destroy(&pp.mu);
+	free(pp.done);
 	free(in);
 	free(res);
 	free(added);
@@ -356,15 +489,10 @@ ingest_slow(const struct taxii_ctx *ctx, const struct store_collection *coll,
 		    "objects, at most %u are accepted", n,
 		    LIM_ENVELOPE_OBJECTS);
 	}
-	err = part_init(&pt, body, NULL, objs, 0, n, len);
-	if (err == ERR_OK) {
-		part_run(&pt);
-		err = pt.err;
-	}
-	if (err == ERR_OK)
-		err = finish(ctx, coll, &pt, 1, n, resp);
+	if ((err = part_init(&pt, body, NULL, objs, 0, n, len)) == ERR_OK)
+		err = run_parts(ctx, coll, &pt, 1, 0, n, resp);
 	else
-		(void)taxii_fail(resp, err, "cannot process the envelope");
+		(void)taxii_fail(resp, err, "out of memory");
 	part_free(&pt);
 	json_decref(env);
 	return err;
@@ -375,11 +503,9 @@ taxii_ingest(const struct taxii_ctx *ctx, const struct store_collection *coll,
     const char *body, size_t len, struct taxii_resp *resp)
 {
 	struct taxii_span *spans = NULL;
-	struct part parts[2];
-	pthread_t th;
-	size_t n = 0, half;
-	int threaded = 0;
-	enum err err;
+	struct part *parts = NULL;
+	size_t n = 0, n_parts = 0, chunk;
+	enum err err = ERR_OK;
 
 	if (body == NULL || len == 0)
 		return taxii_fail(resp, ERR_PARSE, "empty request body: "
@@ -392,39 +518,31 @@ taxii_ingest(const struct taxii_ctx *ctx, const struct store_collection *coll,
 		    "objects, at most %u are accepted", n,
 		    LIM_ENVELOPE_OBJECTS);
 	}
-	half = n >= TAXII_INGEST_PARALLEL_MIN ? n / 2 : n;
-	memset(parts, 0, sizeof(parts));
-	if ((err = part_init(&parts[0], body, spans, NULL, 0, half, len)) !=
-	    ERR_OK ||
-	    (err = part_init(&parts[1], body, spans, NULL, half, n, len)) !=
-	    ERR_OK) {
-		(void)taxii_fail(resp, err, "out of memory");
-		goto out;
-	}
-	if (half < n && pthread_create(&th, NULL, part_thread, &parts[1]) ==
-	    0)
-		threaded = 1;
-	part_run(&parts[0]);
-	if (threaded)
-		(void)pthread_join(th, NULL);
-	else
-		part_run(&parts[1]);
-	err = parts[0].err != ERR_OK ? parts[0].err : parts[1].err;
-	if (err == ERR_PARSE) {
-		/* An object is not valid JSON: the whole body is malformed;
-		 * let jansson say where. */
-		part_free(&parts[0]);
-		part_free(&parts[1]);
+	chunk = n >= TAXII_INGEST_PARALLEL_MIN ? TAXII_INGEST_CHUNK : n;
+	n_parts = chunk > 0 ? (n + chunk - 1) / chunk : 1;
+	if ((parts = calloc(n_parts, sizeof(*parts))) == NULL) {
 		free(spans);
-		return ingest_slow(ctx, coll, body, len, resp);
+		return taxii_fail(resp, ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n_parts && err == ERR_OK; i++) {
+		size_t lo = i * chunk, hi = lo + chunk < n ? lo + chunk : n;
+
+		/* Each chunk's buffer is capped by the whole body's size. */
+		err = part_init(&parts[i], body, spans, NULL, lo, hi, len);
 	}
 	if (err != ERR_OK)
-		(void)taxii_fail(resp, err, "cannot process the envelope");
+		(void)taxii_fail(resp, err, "out of memory");
 	else
-		err = finish(ctx, coll, parts, 2, n, resp);
-out:
-	part_free(&parts[0]);
-	part_free(&parts[1]);
+		err = run_parts(ctx, coll, parts, n_parts,
+		    n >= TAXII_INGEST_PARALLEL_MIN, n, resp);
+	for (size_t i = 0; i < n_parts; i++)
+		part_free(&parts[i]);
+	free(parts);
 	free(spans);
+	if (err == ERR_PARSE && resp->msg[0] == '\0') {
+		/* An object is not valid JSON: the whole body is malformed;
+		 * let jansson say where (nothing was stored). */
+		return ingest_slow(ctx, coll, body, len, resp);
+	}
 	return err;
 }

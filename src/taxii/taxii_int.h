@@ -24,8 +24,13 @@ enum err taxii_ingest(const struct taxii_ctx *ctx,
     const struct store_collection *coll, const char *body, size_t len,
     struct taxii_resp *resp) WUR;
 
-/* Envelopes with at least this many objects are checked on two threads. */
+/*
+ * Envelopes with at least TAXII_INGEST_PARALLEL_MIN objects are cut into
+ * chunks of TAXII_INGEST_CHUNK objects, checked on two threads and stored
+ * as they come, in one transaction.
+ */
 #define TAXII_INGEST_PARALLEL_MIN	64
+#define TAXII_INGEST_CHUNK		100
 
 /*
  * Find the elements of the top-level "objects" array of an envelope
