@@ -28,6 +28,7 @@ ASANOBJS := $(LIBSRCS:%.c=$(B)/asan/%.o)
 UNITSRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS	:= $(UNITSRCS:tests/unit/%.c=$(B)/tests/%)
 ASANUNITS := $(UNITSRCS:tests/unit/%.c=$(B)/asan-tests/%)
+TSANOBJS := $(SRCS:%.c=$(B)/tsan/%.o)
 FUZZSRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZERS	:= $(FUZZSRCS:fuzz/%.c=$(B)/fuzz/%)
 BENCHSRCS := $(sort $(wildcard bench/bench_*.c))
@@ -35,7 +36,8 @@ BENCHES	:= $(BENCHSRCS:bench/%.c=$(B)/bench/%)
 
 BIN	 = $(B)/entente
 
-.PHONY: all deps run test check unit asan fuzz-build fuzz bench lint clean
+.PHONY: all deps run test check unit asan tsan fuzz-build fuzz bench lint \
+	clean
 
 all: $(BIN)
 
@@ -67,6 +69,16 @@ $(B)/asan-tests/%: tests/unit/%.c $(ASANOBJS) tests/unit/testutil.h
 	@$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Itests/unit -o $@ $< $(ASANOBJS) \
 	    $(LIBS) -lcmocka
 
+# The server under ThreadSanitizer, for the concurrent integration tests.
+$(B)/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC  $< (tsan)"
+	@$(CC) $(ALL_CFLAGS) -O1 -fsanitize=thread -MMD -MP -c $< -o $@
+
+$(B)/tsan/entente: $(TSANOBJS)
+	@echo "LD  $@"
+	@$(CC) -fsanitize=thread -o $@ $^ $(LIBS)
+
 # libFuzzer harnesses need clang; each links the sanitized library objects.
 FUZZ_CC	?= clang
 $(B)/fuzzobj/%.o: %.c
@@ -89,6 +101,7 @@ $(B)/bench/%: bench/%.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 unit: $(UNITS)
+tsan: $(B)/tsan/entente
 asan: $(ASANUNITS)
 fuzz-build: $(FUZZERS)
 
@@ -99,7 +112,7 @@ run: deps
 
 # make test: install what is missing, build everything, run every test.
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) unit asan fuzz-build
+	@$(MAKE) --no-print-directory $(BIN) unit asan tsan fuzz-build
 	@scripts/run-tests
 
 check: test
@@ -124,4 +137,5 @@ lint:
 clean:
 	rm -rf $(B)
 
--include $(OBJS:.o=.d) $(ASANOBJS:.o=.d) $(FUZZLIBOBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASANOBJS:.o=.d) $(TSANOBJS:.o=.d) \
+    $(FUZZLIBOBJS:.o=.d)
