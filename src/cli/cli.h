@@ -56,6 +56,12 @@ enum err cli_path(char *out, size_t out_cap, const char *dir,
  */
 int cli_open_node(const char *dir, struct store **out);
 
+/*
+ * 1 when name is an acceptable party name: 1-LIM_PARTY_NAME letters,
+ * digits, spaces, '.', '_' or '-', not starting or ending with a space.
+ */
+int cli_party_name_ok(const char *name);
+
 /* Map an error to the exit code the commands use. */
 int cli_exit_code(enum err e);
 

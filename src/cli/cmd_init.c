@@ -31,25 +31,6 @@ init_usage(FILE *f)
 	    CLI_DEFAULT_DIR, LIM_PARTY_NAME);
 }
 
-/* 1 when name is an acceptable party name. */
-static int
-name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > LIM_PARTY_NAME || name[0] == ' ' ||
-	    name[n - 1] == ' ')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
-		    c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /* Remove the files init may have created, so a retry starts clean. */
 static void
 init_cleanup(const char *dir, int made_dir)
@@ -124,7 +105,7 @@ cmd_init(int argc, char **argv)
 		init_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (!name_ok(name)) {
+	if (!cli_party_name_ok(name)) {
 		fprintf(stderr, "entente init: invalid party name '%s'\n",
 		    name);
 		return CLI_EXIT_USAGE;

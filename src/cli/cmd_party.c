@@ -22,25 +22,6 @@ party_usage(FILE *f)
 	    "Issue it a credential with `entente token issue NAME`.\n");
 }
 
-/* Same rule as init: letters, digits, space, '.', '_', '-'. */
-static int
-party_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > LIM_PARTY_NAME || name[0] == ' ' ||
-	    name[n - 1] == ' ')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
-		    c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 static int
 party_add(struct store *st, const char *name, const char *key64)
 {
@@ -49,7 +30,7 @@ party_add(struct store *st, const char *name, const char *key64)
 	int64_t id;
 	enum err err;
 
-	if (!party_name_ok(name)) {
+	if (!cli_party_name_ok(name)) {
 		fprintf(stderr, "entente party add: invalid party name '%s' "
 		    "(1-%u letters, digits, space, '.', '_', '-')\n", name,
 		    LIM_PARTY_NAME);

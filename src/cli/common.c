@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "http/auth.h"
+#include "util/limits.h"
 
 enum err
 cli_path(char *out, size_t out_cap, const char *dir, const char *name)
@@ -67,4 +68,22 @@ cli_token_new(struct store *st, int64_t party_id,
     char out[CLI_TOKEN_LEN + 1])
 {
 	return auth_token_new(st, party_id, out);
+}
+
+int
+cli_party_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > LIM_PARTY_NAME || name[0] == ' ' ||
+	    name[n - 1] == ' ')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
+		    c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
 }
