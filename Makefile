@@ -41,6 +41,9 @@ BIN	 = $(B)/entente
 
 all: $(BIN)
 
+# Keep intermediate objects (fuzz, sanitizer builds) between runs.
+.SECONDARY:
+
 deps:
 	@scripts/install-deps
 
