@@ -143,6 +143,7 @@ check_one(struct part *pt, size_t index, const json_t *obj)
 static void
 part_run(struct part *pt)
 {
+	struct jsonmem_mark mark;
 	json_error_t jerr;
 	json_t *obj;
 
@@ -153,14 +154,18 @@ part_run(struct part *pt)
 			    i));
 			continue;
 		}
+		/* One tree at a time: its arena memory goes back after it. */
+		mark = jsonmem_mark();
 		obj = json_loadb(pt->body + pt->spans[i].off,
 		    pt->spans[i].len, JSON_FLAGS, &jerr);
 		if (obj == NULL) {
+			jsonmem_rewind(mark);
 			pt->err = ERR_PARSE;
 			break;
 		}
 		pt->err = check_one(pt, i, obj);
 		json_decref(obj);
+		jsonmem_rewind(mark);
 	}
 }
 

@@ -135,6 +135,38 @@ jsonmem_end(void)
 	arena.total = 0;
 }
 
+struct jsonmem_mark
+jsonmem_mark(void)
+{
+	struct jsonmem_mark m = { NULL, 0 };
+
+	if (arena.active && arena.head != NULL) {
+		m.chunk = arena.head;
+		m.used = arena.head->used;
+	}
+	return m;
+}
+
+void
+jsonmem_rewind(struct jsonmem_mark m)
+{
+	struct chunk *c;
+
+	if (!arena.active)
+		return;
+	/* Chunks newer than the mark's go back (one kept as the spare). */
+	while ((c = arena.head) != NULL && c != m.chunk) {
+		arena.head = c->next;
+		arena.total -= c->cap;
+		if (arena.spare == NULL && c->cap == CHUNK_BYTES)
+			arena.spare = c;
+		else
+			free(c);
+	}
+	if (arena.head != NULL)
+		arena.head->used = m.used;
+}
+
 void
 jsonmem_thread_done(void)
 {

@@ -29,6 +29,19 @@ void jsonmem_install(void);
 void jsonmem_begin(void);
 /* Close the window and release its memory (one chunk is kept for reuse). */
 void jsonmem_end(void);
+/*
+ * A position in this thread's arena.  jsonmem_rewind(m) gives back every
+ * block allocated since jsonmem_mark() returned m (the caller guarantees
+ * none of them is still in use), so a loop that parses and frees one tree
+ * per turn stays at one tree's memory.  Both do nothing outside a window.
+ */
+struct jsonmem_mark {
+	void	*chunk;
+	size_t	 used;
+};
+struct jsonmem_mark jsonmem_mark(void);
+void jsonmem_rewind(struct jsonmem_mark m);
+
 /* Free the chunk kept for reuse: call before a thread that used a window
  * exits, or its memory is lost.  Can't fail. */
 void jsonmem_thread_done(void);
