@@ -73,15 +73,15 @@ def indicator(i, now):
                                            now, now, i, ip, now))
 
 
-def bench_ingest(conn, token, coll, n):
+def bench_ingest(conn, token, coll, n, per=1000):
     now = "2026-01-01T00:00:00.000Z"
     path = "/taxii2/api/collections/%s/objects/" % coll
     hdr = {"Authorization": "Bearer " + token, "Accept": TAXII,
            "Content-Type": TAXII}
     times = []
-    for start in range(0, n, 1000):
+    for start in range(0, n, per):
         body = ('{"objects":[' + ",".join(indicator(i, now) for i in
-                range(start, min(n, start + 1000))) + "]}").encode()
+                range(start, min(n, start + per))) + "]}").encode()
         t0 = time.perf_counter()
         conn.request("POST", path, body=body, headers=hdr)
         r = conn.getresponse()
@@ -90,11 +90,11 @@ def bench_ingest(conn, token, coll, n):
         if r.status != 202:
             raise SystemExit("POST failed: %d %s" % (r.status, data[:300]))
         st = json.loads(data)
-        if st["success_count"] != min(1000, n - start):
+        if st["success_count"] != min(per, n - start):
             raise SystemExit("objects refused: %s" % data[:500])
-    k = min(100, len(times))
-    return (n / sum(times), k * 1000 / sum(times[:k]),
-            k * 1000 / sum(times[-k:]), len(times))
+    k = min(max(1, 100000 // per), len(times))
+    return (n / sum(times), k * per / sum(times[:k]),
+            k * per / sum(times[-k:]), len(times))
 
 
 def bench_ingest_parallel(port, ctx, token, coll, n, start, clients):
@@ -209,6 +209,7 @@ def main():
     ap.add_argument("--objects", type=int, default=1000000)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--filtered", type=int, default=2000)
+    ap.add_argument("--per-envelope", type=int, default=1000)
     ap.add_argument("--ingest-only", action="store_true",
                     help="only the one-connection ingest, then RSS")
     a = ap.parse_args()
@@ -222,11 +223,13 @@ def main():
         print("# entente TAXII benchmarks (%s, %d CPUs)" %
               (time.strftime("%Y-%m-%d"), os.cpu_count()))
         print("# command: python3 bench/taxii_bench.py --objects %d "
-              "--seconds %d --filtered %d%s" % (a.objects, a.seconds,
-              a.filtered, " --ingest-only" if a.ingest_only else ""))
-        total, first, last, n_env = bench_ingest(conn, token, coll, a.objects)
-        print("ingest: %d indicators in %d envelopes of 1000 over HTTPS"
-              % (a.objects, n_env))
+              "--seconds %d --filtered %d --per-envelope %d%s" % (
+              a.objects, a.seconds, a.filtered, a.per_envelope,
+              " --ingest-only" if a.ingest_only else ""))
+        total, first, last, n_env = bench_ingest(conn, token, coll, a.objects,
+                                                 a.per_envelope)
+        print("ingest: %d indicators in %d envelopes of %d over HTTPS"
+              % (a.objects, n_env, a.per_envelope))
         print("  objects/s overall      %10.0f" % total)
         print("  objects/s first 100k   %10.0f" % first)
         print("  objects/s last 100k    %10.0f" % last)
