@@ -594,22 +594,34 @@ unlink_db(const char *path)
 	}
 }
 
-/* Read PRAGMA user_version. */
+/* Run statement id (no parameters) and read its one integer into *out. */
 static enum err
-read_user_version(struct store *st, int *out, const char *func)
+stmt_int64(struct store *st, enum stmt_id id, const char *func, int64_t *out)
 {
 	sqlite3_stmt *s;
 	enum err err;
 	int rc;
 
-	if ((err = stmt_get(st, S_USER_VERSION, func, &s)) != ERR_OK)
+	if ((err = stmt_get(st, id, func, &s)) != ERR_OK)
 		return err;
 	rc = db_step(st, s);
 	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(s, 0);
+		*out = sqlite3_column_int64(s, 0);
 	else
 		err = db_fail(st, func, rc);
 	stmt_done(s);
+	return err;
+}
+
+/* Read PRAGMA user_version. */
+static enum err
+read_user_version(struct store *st, int *out, const char *func)
+{
+	int64_t v = 0;
+	enum err err;
+
+	if ((err = stmt_int64(st, S_USER_VERSION, func, &v)) == ERR_OK)
+		*out = (int)v;
 	return err;
 }
 
@@ -683,19 +695,7 @@ fail:
 static enum err
 read_hwm(struct store *st, int64_t *out, const char *func)
 {
-	sqlite3_stmt *s;
-	enum err err;
-	int rc;
-
-	if ((err = stmt_get(st, S_OBJ_HWM, func, &s)) != ERR_OK)
-		return err;
-	rc = db_step(st, s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	else
-		err = db_fail(st, func, rc);
-	stmt_done(s);
-	return err;
+	return stmt_int64(st, S_OBJ_HWM, func, out);
 }
 
 /* Connection settings: defensive, WAL, foreign keys, busy timeout. */
