@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "util/jsonmem.h"
+#include "util/log.h"
 
 static const struct cli_cmd commands[] = {
 	{ "init", cmd_init, "create a node: key, database, TLS certificate, "
@@ -50,6 +51,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "entente: cryptographic library unusable\n");
 		return CLI_EXIT_ERROR;
 	}
+	/* Only the server keeps an informational log; commands stay quiet
+	 * unless something goes wrong. */
+	if (strcmp(argv[1], "serve") != 0)
+		log_set_level(LOG_WARN);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
