@@ -39,7 +39,8 @@ enum err http_start(const struct http_config *cfg, struct http_server **out)
     WUR;
 /* The port actually bound. */
 uint16_t http_port(const struct http_server *srv);
-/* Stop accepting new connections; in-flight requests go on. */
+/* Refuse new connections and close kept-alive ones after their next
+ * response; in-flight requests go on.  Can't fail. */
 void http_quiesce(struct http_server *srv);
 /* Requests started and not yet completed. */
 unsigned http_inflight(const struct http_server *srv);

@@ -43,7 +43,6 @@ struct http_server {
 	atomic_uint		 inflight;
 	atomic_uint		 connections;
 	atomic_int		 closing;	/* shutting down */
-	MHD_socket		 quiesced_fd;	/* closed after stop */
 };
 
 struct req {
@@ -58,6 +57,12 @@ struct req {
 	struct store_party	 party;
 	int			 authed;
 	int			 checked;	/* check_request ran */
+	int			 body_done;	/* the last callback came */
+	size_t			 body_seen;	/* bytes of body received */
+	int			 deferred;	/* error to send once the
+						 * body is read (see reject) */
+	enum err		 deferred_err;
+	char			 deferred_msg[128];
 	char			 path[160];	/* for the log, cut */
 };
 
@@ -150,6 +155,29 @@ queue_error(struct http_server *srv, struct MHD_Connection *conn,
 	buf_init(&b, 4096);
 	status = http_error(err, msg, &b);
 	return queue(srv, conn, r, status, &b, NULL);
+}
+
+/*
+ * Refuse a request.  A POST refused before its body is read (bad
+ * credentials, media type) is answered only once the body has been read and
+ * dropped: many clients write the whole body before reading any response,
+ * and would see the connection close under them instead of the error.  The
+ * body is never stored, and its size stays bounded by the Content-Length
+ * check (answered at once) and by LIM_HTTP_TIMEOUT_SECONDS.
+ */
+static enum MHD_Result
+reject(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
+    enum err err, const char *msg)
+{
+	if (r->method == TAXII_POST && !r->body_done && err != ERR_TOOBIG) {
+		r->deferred = 1;
+		r->deferred_err = err;
+		(void)snprintf(r->deferred_msg, sizeof(r->deferred_msg), "%s",
+		    msg != NULL ? msg : "");
+		r->discard = 1;
+		return MHD_YES;
+	}
+	return queue_error(srv, conn, r, err, msg);
 }
 
 static enum MHD_Result
@@ -279,30 +307,30 @@ check_request(struct http_server *srv, struct MHD_Connection *conn,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	err = auth_check(st, h, &r->party);
 	if (err == ERR_AUTH)
-		return queue_error(srv, conn, r, ERR_AUTH, h == NULL ?
+		return reject(srv, conn, r, ERR_AUTH, h == NULL ?
 		    "send a token: Authorization: Bearer TOKEN" :
 		    "the credential is not valid");
 	if (err != ERR_OK)
-		return queue_error(srv, conn, r, err, NULL);
+		return reject(srv, conn, r, err, NULL);
 	r->authed = 1;
 	if (r->method == TAXII_OTHER)
-		return queue_error(srv, conn, r, ERR_METHOD,
+		return reject(srv, conn, r, ERR_METHOD,
 		    "method not allowed");
 	if (!http_accept_ok(MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT)))
-		return queue_error(srv, conn, r, ERR_NOTACCEPTABLE, "this "
+		return reject(srv, conn, r, ERR_NOTACCEPTABLE, "this "
 		    "server answers only " TAXII_MEDIA_TYPE);
 	if (r->method == TAXII_POST) {
 		if (!http_content_type_ok(MHD_lookup_connection_value(conn,
 		    MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
-			return queue_error(srv, conn, r, ERR_MEDIATYPE, "send "
+			return reject(srv, conn, r, ERR_MEDIATYPE, "send "
 			    "Content-Type: " TAXII_MEDIA_TYPE);
 		h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (h != NULL) {
 			cl = strtoull(h, &end, 10);
 			if (end != h && cl > LIM_ENVELOPE_BYTES)
-				return queue_error(srv, conn, r, ERR_TOOBIG,
+				return reject(srv, conn, r, ERR_TOOBIG,
 				    "the body exceeds max_content_length");
 		}
 	}
@@ -380,9 +408,19 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		return first_call(srv, conn, r, url);
 	}
 	if (*upload_data_size != 0) {
-		/* Only POST has a body in TAXII; others' bodies are dropped
-		 * unread (they are checked, and may be unauthenticated,
-		 * only at the end). */
+		/*
+		 * Only POST has a body in TAXII; others' bodies, and those of
+		 * refused POSTs, are dropped unread.  Dropping is bounded: past
+		 * LIM_ENVELOPE_BYTES of a body nobody will read (twice that for
+		 * an accepted POST, which is answered 413 at its end) the
+		 * connection is closed.
+		 */
+		size_t cap = r->method == TAXII_POST && !r->deferred ?
+		    (size_t)LIM_ENVELOPE_BYTES * 2 : LIM_ENVELOPE_BYTES;
+
+		r->body_seen += *upload_data_size;
+		if (r->body_seen > cap)
+			return MHD_NO;
 		if (r->method == TAXII_POST && !r->responded && !r->discard &&
 		    buf_add(&r->body, upload_data, *upload_data_size) !=
 		    ERR_OK)
@@ -390,8 +428,12 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	r->body_done = 1;
 	if (r->responded)
 		return MHD_YES;
+	if (r->deferred)
+		return queue_error(srv, conn, r, r->deferred_err,
+		    r->deferred_msg[0] != '\0' ? r->deferred_msg : NULL);
 	if (r->discard)
 		return queue_error(srv, conn, r, ERR_TOOBIG, "the body exceeds "
 		    "max_content_length");
@@ -443,6 +485,17 @@ connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 		atomic_fetch_sub(&srv->connections, 1);
 }
 
+/* While shutting down, new connections are closed at once. */
+static enum MHD_Result
+accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_server *srv = cls;
+
+	(void)addr;
+	(void)addrlen;
+	return atomic_load(&srv->closing) ? MHD_NO : MHD_YES;
+}
+
 static char *
 dupstr(const char *s)
 {
@@ -474,7 +527,6 @@ http_start(const struct http_config *cfg, struct http_server **out)
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->connections, 0);
 	atomic_init(&srv->closing, 0);
-	srv->quiesced_fd = MHD_INVALID_SOCKET;
 	if (srv->addr == NULL || srv->db_path == NULL || srv->title == NULL ||
 	    (cfg->tls && (srv->cert_pem == NULL || srv->key_pem == NULL)) ||
 	    pthread_key_create(&srv->store_key, store_destroy) != 0) {
@@ -504,7 +556,7 @@ http_start(const struct http_config *cfg, struct http_server **out)
 	}
 	if (cfg->tls)
 		flags |= MHD_USE_TLS;
-	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, srv,
+	srv->d = MHD_start_daemon(flags, 0, accept_cb, srv, access_cb, srv,
 	    MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ?
 	    cfg->threads : 1),
@@ -541,10 +593,13 @@ http_port(const struct http_server *srv)
 void
 http_quiesce(struct http_server *srv)
 {
-	/* The old listen socket may still be in use by worker threads: it
-	 * is closed only after MHD_stop_daemon (libmicrohttpd's rule). */
-	if (srv->d != NULL && srv->quiesced_fd == MHD_INVALID_SOCKET)
-		srv->quiesced_fd = MHD_quiesce_daemon(srv->d);
+	/*
+	 * New connections are refused by accept_cb from now on.
+	 * MHD_quiesce_daemon is not used: with a thread pool and epoll,
+	 * libmicrohttpd 0.9.75 can abort in it ("Failed to remove listen FD
+	 * from epoll set") when a worker has already taken the listen socket
+	 * out of its set.
+	 */
 	atomic_store(&srv->closing, 1);
 }
 
@@ -567,8 +622,6 @@ http_stop(struct http_server *srv)
 		return;
 	if (srv->d != NULL)
 		MHD_stop_daemon(srv->d);
-	if (srv->quiesced_fd != MHD_INVALID_SOCKET)
-		(void)close(srv->quiesced_fd);
 	(void)pthread_key_delete(srv->store_key);
 	free(srv->addr);
 	free(srv->db_path);
