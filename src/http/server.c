@@ -299,8 +299,6 @@ check_request(struct http_server *srv, struct MHD_Connection *conn,
 {
 	const char *h;
 	enum err err;
-	unsigned long long cl;
-	char *end;
 
 	r->checked = 1;
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -325,14 +323,6 @@ check_request(struct http_server *srv, struct MHD_Connection *conn,
 		    MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
 			return reject(srv, conn, r, ERR_MEDIATYPE, "send "
 			    "Content-Type: " TAXII_MEDIA_TYPE);
-		h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (h != NULL) {
-			cl = strtoull(h, &end, 10);
-			if (end != h && cl > LIM_ENVELOPE_BYTES)
-				return reject(srv, conn, r, ERR_TOOBIG,
-				    "the body exceeds max_content_length");
-		}
 	}
 	return MHD_YES;
 }
@@ -347,6 +337,9 @@ first_call(struct http_server *srv, struct MHD_Connection *conn,
     struct req *r, const char *url)
 {
 	struct store *st;
+	const char *h;
+	unsigned long long cl;
+	char *end;
 
 	if (strlen(url) > LIM_PATH_BYTES)
 		return queue_error(srv, conn, r, ERR_PARSE, "request path too "
@@ -354,6 +347,16 @@ first_call(struct http_server *srv, struct MHD_Connection *conn,
 	if (r->method == TAXII_GET || r->method == TAXII_HEAD ||
 	    r->method == TAXII_DELETE)
 		return MHD_YES;
+	/* A body announced too large is refused before anything else, at
+	 * once, so that nobody's body is read past the limit. */
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (h != NULL) {
+		cl = strtoull(h, &end, 10);
+		if (end != h && cl > LIM_ENVELOPE_BYTES)
+			return queue_error(srv, conn, r, ERR_TOOBIG, "the body "
+			    "exceeds max_content_length");
+	}
 	if ((st = thread_store(srv)) == NULL)
 		return queue_error(srv, conn, r, ERR_DB, NULL);
 	return check_request(srv, conn, r, st);
