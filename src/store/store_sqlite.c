@@ -1461,22 +1461,28 @@ out:
 	return err;
 }
 
-/* The date_added of exactly (coll_id, stix_id, version); 0: none. */
+/*
+ * The date_added of a version of stix_id in coll_id, found by its version
+ * (hash == NULL) or by its content hash; 0 in *date_added when none.
+ */
 static enum err
-obj_exact(struct store *st, int64_t coll_id, const char *stix_id,
-    int64_t version, int64_t *date_added)
+obj_find(struct store *st, int64_t coll_id, const char *stix_id,
+    int64_t version, const uint8_t *hash, int64_t *date_added)
 {
+	enum stmt_id id = hash == NULL ? S_OBJ_EXACT : S_OBJ_SAME_HASH;
 	sqlite3_stmt *s;
 	enum err err;
 	int rc;
 
 	*date_added = 0;
-	if ((err = stmt_get(st, S_OBJ_EXACT, __func__, &s)) != ERR_OK)
+	if ((err = stmt_get(st, id, __func__, &s)) != ERR_OK)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(s, 2, stix_id, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 3, version)) != SQLITE_OK) {
+	    (rc = hash == NULL ? sqlite3_bind_int64(s, 3, version) :
+	    sqlite3_bind_blob(s, 3, hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK) {
 		err = db_fail(st, __func__, rc);
 		goto out;
 	}
@@ -1555,39 +1561,6 @@ obj_flags(struct store *st, enum stmt_id id, int64_t date_added,
 }
 
 /*
- * The date added of a version of stix_id in coll_id whose content hash is
- * hash, in *da (0 when there is none).
- */
-static enum err
-obj_same_hash(struct store *st, int64_t coll_id, const char *stix_id,
-    const uint8_t hash[STORE_SHA256_BYTES], int64_t *da)
-{
-	sqlite3_stmt *s;
-	enum err err = ERR_OK;
-	int rc;
-
-	*da = 0;
-	if ((err = stmt_get(st, S_OBJ_SAME_HASH, __func__, &s)) != ERR_OK)
-		return err;
-	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(s, 2, stix_id, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(s, 3, hash, STORE_SHA256_BYTES,
-	    SQLITE_STATIC)) != SQLITE_OK) {
-		err = db_fail(st, __func__, rc);
-		goto out;
-	}
-	rc = db_step(st, s);
-	if (rc == SQLITE_ROW)
-		*da = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE)
-		err = db_fail(st, __func__, rc);
-out:
-	stmt_done(s);
-	return err;
-}
-
-/*
  * Add one object version inside store_put_objects' transaction.  Finds
  * where the version falls among the id's versions with at most three index
  * seeks (the common cases, a new id or a newer version, need one), moves
@@ -1611,7 +1584,7 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 	if (version == STORE_VERSION_NONE) {
 		/* No created/modified (SCOs): the version is the date added,
 		 * and the same content again is the same version. */
-		if ((err = obj_same_hash(st, coll_id, o->stix_id, o->hash,
+		if ((err = obj_find(st, coll_id, o->stix_id, 0, o->hash,
 		    &ex)) != ERR_OK)
 			return err;
 		if (ex != 0) {
@@ -1652,8 +1625,8 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 			} else {
 				/* Strictly between: may exist already. */
 				is_first = 0;
-				if ((err = obj_exact(st, coll_id, o->stix_id,
-				    version, &ex)) != ERR_OK)
+				if ((err = obj_find(st, coll_id, o->stix_id,
+				    version, NULL, &ex)) != ERR_OK)
 					return err;
 				if (ex != 0)
 					return obj_same(st, ex, o->hash, res,

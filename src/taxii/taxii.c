@@ -98,6 +98,21 @@ split_path(const char *path, char *copy, size_t cap, char **seg)
 	return (int)n;
 }
 
+/*
+ * What the caller may do in a->coll: everything for the node's own party,
+ * else its grant (none when there is no grant).
+ */
+static enum err
+grants_of(const struct taxii_ctx *ctx, struct access *a)
+{
+	if (ctx->party->role == STORE_ROLE_SELF) {
+		a->can_read = a->can_write = 1;
+		return ERR_OK;
+	}
+	return store_grant_get(ctx->st, a->coll.id, ctx->party->id,
+	    &a->can_read, &a->can_write);
+}
+
 static enum err
 collection_access(const struct taxii_ctx *ctx, const char *uuid,
     struct access *a, struct taxii_resp *resp)
@@ -111,13 +126,7 @@ collection_access(const struct taxii_ctx *ctx, const char *uuid,
 		return taxii_fail(resp, err, "no collection '%.64s'", uuid);
 	if (err != ERR_OK)
 		return taxii_fail(resp, err, "cannot read collections");
-	if (ctx->party->role == STORE_ROLE_SELF) {
-		a->can_read = a->can_write = 1;
-		return ERR_OK;
-	}
-	err = store_grant_get(ctx->st, a->coll.id, ctx->party->id,
-	    &a->can_read, &a->can_write);
-	if (err != ERR_OK)
+	if ((err = grants_of(ctx, a)) != ERR_OK)
 		return taxii_fail(resp, err, "cannot read permissions");
 	if (!a->can_read && !a->can_write)
 		return taxii_fail(resp, ERR_NOTFOUND, "no collection '%.64s'", uuid);
@@ -183,12 +192,8 @@ h_collections(const struct taxii_ctx *ctx, struct taxii_resp *resp)
 	}
 	for (size_t i = 0; i < n; i++) {
 		a.coll = c[i];
-		if (ctx->party->role == STORE_ROLE_SELF) {
-			a.can_read = a.can_write = 1;
-		} else if ((err = store_grant_get(ctx->st, c[i].id,
-		    ctx->party->id, &a.can_read, &a.can_write)) != ERR_OK) {
+		if ((err = grants_of(ctx, &a)) != ERR_OK)
 			goto out;
-		}
 		if (!a.can_read && !a.can_write)
 			continue;
 		if (json_array_append_new(arr, collection_json(&a)) != 0) {
