@@ -3,7 +3,8 @@
 # never part of `make test`.
 
 CC	?= cc
-PKGS	 = libmicrohttpd jansson sqlite3 gnutls nettle hogweed
+PKGS	 = libmicrohttpd jansson sqlite3 gnutls nettle hogweed libcurl zlib \
+	   libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -18,6 +18,8 @@ static const struct cli_cmd commands[] = {
 	{ "party", cmd_party, "add and list partner parties" },
 	{ "token", cmd_token, "issue bearer tokens to parties" },
 	{ "collection", cmd_collection, "add, list and grant collections" },
+	{ "log", cmd_log, "the transparency log: checkpoint, prove, audit, "
+	    "verify a partner's" },
 };
 
 static void
@@ -30,7 +32,8 @@ usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", commands[i].name,
 		    commands[i].summary);
 	fprintf(f, "\nEvery command takes --dir DIR (default %s) and --help.\n"
-	    "Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 exists.\n",
+	    "Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 exists,\n"
+	    "5 a partner's log is inconsistent (evidence saved).\n",
 	    CLI_DEFAULT_DIR);
 }
 

@@ -20,6 +20,8 @@
 #define CLI_EXIT_USAGE		2	/* bad arguments */
 #define CLI_EXIT_NOTFOUND	3	/* no node, party, collection, ... */
 #define CLI_EXIT_EXISTS		4	/* refused: it already exists */
+#define CLI_EXIT_EVIDENCE	5	/* a partner's log is inconsistent:
+					 * evidence saved (log verify) */
 
 #define CLI_DEFAULT_DIR		"./var"
 
@@ -41,6 +43,7 @@ int cmd_whoami(int argc, char **argv);
 int cmd_party(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 /*
  * Join dir and name into out (out_cap bytes).  ERR_TOOBIG when it does not
@@ -61,6 +64,25 @@ int cli_open_node(const char *dir, struct store **out);
  * digits, spaces, '.', '_' or '-', not starting or ending with a space.
  */
 int cli_party_name_ok(const char *name);
+
+/*
+ * The transparency log's origin (its key name in notes): the "log_origin"
+ * setting, chosen at init.  A node made before the log existed gets the
+ * default, "<host name>/entente/log", stored on first use.  out has room
+ * for TLOG_NOTE_NAME_MAX + 1 bytes.
+ */
+enum err cli_log_origin(struct store *st, char *out, size_t out_cap) WUR;
+/* The default origin for this host into out (TLOG_NOTE_NAME_MAX + 1). */
+void cli_log_origin_default(char *out, size_t out_cap);
+
+/*
+ * What signs this node's checkpoints: its origin and identity key (read
+ * from dir).  Prints the reason and returns an exit code on failure.  The
+ * caller wipes out->seed (crypto_wipe) when done.
+ */
+struct tlog_signer;
+int cli_log_signer(const char *dir, struct store *st,
+    struct tlog_signer *out);
 
 /* Map an error to the exit code the commands use. */
 int cli_exit_code(enum err e);

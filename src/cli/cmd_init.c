@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "tlog/note.h"
 #include "cli/opt.h"
 #include "crypto/crypto.h"
 #include "util/limits.h"
@@ -20,14 +21,19 @@
 static void
 init_usage(FILE *f)
 {
-	fprintf(f, "usage: entente init --name PARTY [--dir DIR]\n\n"
+	fprintf(f, "usage: entente init --name PARTY [--dir DIR] "
+	    "[--log-origin ORIGIN]\n\n"
 	    "Create a node in DIR (default %s): identity key, database, TLS\n"
 	    "certificate.  Prints the admin token once, alone on the last\n"
 	    "line; keep it, only its hash is stored.  Refuses a directory\n"
 	    "that already holds a node (exit 4).\n\n"
 	    "  --name PARTY  this node's party (1-%u characters: letters,\n"
 	    "                digits, space, '.', '_', '-')\n"
-	    "  --dir DIR     node directory (created, mode 0700)\n",
+	    "  --dir DIR     node directory (created, mode 0700)\n"
+	    "  --log-origin ORIGIN\n"
+	    "                the name of this node's transparency log in its\n"
+	    "                checkpoints, fixed for the node's life (default\n"
+	    "                HOSTNAME/entente/log; no spaces, no '+')\n",
 	    CLI_DEFAULT_DIR, LIM_PARTY_NAME);
 }
 
@@ -68,10 +74,12 @@ cmd_init(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "log-origin", required_argument, NULL, OPT_LOG_ORIGIN },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = CLI_DEFAULT_DIR, *name = NULL;
+	const char *dir = CLI_DEFAULT_DIR, *name = NULL, *origin = NULL;
+	char origin_buf[TLOG_NOTE_NAME_MAX + 1];
 	uint8_t pub[CRYPTO_ED25519_PUBLIC_BYTES], *seed = NULL;
 	uint8_t cursor_key[CURSOR_KEY_BYTES];
 	char path[4096], path2[4096], pub64[CRYPTO_B64_LEN(32) + 1];
@@ -87,6 +95,9 @@ cmd_init(int argc, char **argv)
 		switch (c) {
 		case OPT_DIR:
 			dir = optarg;
+			break;
+		case OPT_LOG_ORIGIN:
+			origin = optarg;
 			break;
 		case OPT_NAME:
 			name = optarg;
@@ -104,6 +115,15 @@ cmd_init(int argc, char **argv)
 		    "--name PARTY is required" : "unexpected argument");
 		init_usage(stderr);
 		return CLI_EXIT_USAGE;
+	}
+	if (origin != NULL && !tlog_name_valid(origin, strlen(origin))) {
+		fprintf(stderr, "entente init: invalid log origin '%s': 1-%u "
+		    "bytes, no spaces, no '+'\n", origin, TLOG_NOTE_NAME_MAX);
+		return CLI_EXIT_USAGE;
+	}
+	if (origin == NULL) {
+		cli_log_origin_default(origin_buf, sizeof(origin_buf));
+		origin = origin_buf;
 	}
 	if (!cli_party_name_ok(name)) {
 		fprintf(stderr, "entente init: invalid party name '%s'\n",
@@ -169,6 +189,8 @@ cmd_init(int argc, char **argv)
 	if (store_party_add(st, name, pub, STORE_ROLE_SELF, &self_id) !=
 	    ERR_OK || store_meta_set(st, "cursor_key", cursor_key,
 	    sizeof(cursor_key)) != ERR_OK ||
+	    store_meta_set(st, "log_origin", origin, strlen(origin)) !=
+	    ERR_OK ||
 	    cli_token_new(st, self_id, token) != ERR_OK) {
 		store_rollback(st);
 		goto dberr;
@@ -181,6 +203,7 @@ cmd_init(int argc, char **argv)
 
 	printf("created node '%s' in %s\n", name, dir);
 	printf("public key: %s\n", pub64);
+	printf("log origin: %s\n", origin);
 	printf("TLS certificate: %s/%s\n", dir, NODE_TLS_CERT_FILE);
 	printf("admin token (shown once, only its hash is stored):\n");
 	printf("%s\n", token);

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "tlog/tree.h"
+#include "tlog/writer.h"
 #include "cli/opt.h"
 #include "crypto/crypto.h"
 #include "http/http.h"
@@ -33,14 +35,19 @@ static void
 serve_usage(FILE *f)
 {
 	fprintf(f, "usage: entente serve [--dir DIR] [--listen ADDR:PORT] "
-	    "[--no-tls] [--threads N]\n\n"
-	    "Serve TAXII 2.1 at https://ADDR:PORT/taxii2/ until SIGTERM or\n"
-	    "SIGINT.  When ready it prints one line, 'serving URL', on\n"
-	    "stdout; request logs go to stderr.\n\n"
+	    "[--no-tls] [--threads N]\n"
+	    "                     [--checkpoint-interval DURATION]\n\n"
+	    "Serve TAXII 2.1 at https://ADDR:PORT/taxii2/ and the\n"
+	    "transparency log at /entente/v1/log/ until SIGTERM or SIGINT.\n"
+	    "When ready it prints one line, 'serving URL', on stdout;\n"
+	    "request logs go to stderr.\n\n"
 	    "  --listen ADDR:PORT  numeric address and port (default %s;\n"
 	    "                      [::1]:PORT for IPv6; port 0 picks one)\n"
 	    "  --no-tls            plain HTTP, allowed on loopback only\n"
-	    "  --threads N         worker threads (default: CPU count)\n",
+	    "  --threads N         worker threads (default: CPU count)\n"
+	    "  --checkpoint-interval DURATION\n"
+	    "                      sign a log checkpoint at most this often,\n"
+	    "                      when the log grew: 1s (default), 250ms...\n",
 	    SERVE_DEFAULT_LISTEN);
 }
 
@@ -155,6 +162,31 @@ purge_statuses(struct store *st)
 		    LIM_STATUS_KEEP_SECONDS / 86400);
 }
 
+/*
+ * Parse a duration "N", "Ns" or "Nms" into milliseconds within the
+ * writer's bounds.  0 on success, -1 otherwise.
+ */
+static int
+parse_interval(const char *s, unsigned *out)
+{
+	unsigned long long v = 0, mul = 1000;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 10; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	if (i == 0)
+		return -1;
+	if (strcmp(s + i, "ms") == 0)
+		mul = 1;
+	else if (s[i] != '\0' && strcmp(s + i, "s") != 0)
+		return -1;
+	v *= mul;
+	if (v < TLOG_WRITER_INTERVAL_MIN_MS || v > TLOG_WRITER_INTERVAL_MAX_MS)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 int
 cmd_serve(int argc, char **argv)
 {
@@ -163,6 +195,8 @@ cmd_serve(int argc, char **argv)
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "no-tls", no_argument, NULL, OPT_NO_TLS },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "checkpoint-interval", required_argument, NULL,
+		    OPT_CHECKPOINT_INTERVAL },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -171,6 +205,9 @@ cmd_serve(int argc, char **argv)
 	char *cert = NULL, *key = NULL, *ckey = NULL;
 	struct http_config cfg;
 	struct http_server *srv = NULL;
+	struct tlog_writer *writer = NULL;
+	struct tlog_signer signer;
+	unsigned interval_ms = TLOG_WRITER_INTERVAL_MS;
 	struct store_party self;
 	struct store *st = NULL;
 	struct timespec to;
@@ -202,6 +239,16 @@ cmd_serve(int argc, char **argv)
 			    threads > 256) {
 				fprintf(stderr, "entente serve: --threads "
 				    "must be 1-256\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case OPT_CHECKPOINT_INTERVAL:
+			if (parse_interval(optarg, &interval_ms) != 0) {
+				fprintf(stderr, "entente serve: "
+				    "--checkpoint-interval must be a duration "
+				    "from %ums to %us, e.g. 1s or 250ms\n",
+				    TLOG_WRITER_INTERVAL_MIN_MS,
+				    TLOG_WRITER_INTERVAL_MAX_MS / 1000);
 				return CLI_EXIT_USAGE;
 			}
 			break;
@@ -251,6 +298,16 @@ cmd_serve(int argc, char **argv)
 	if (cli_path(db, sizeof(db), dir, NODE_DB_FILE) != ERR_OK)
 		goto out;
 	purge_statuses(st);
+	memset(&signer, 0, sizeof(signer));
+	if (cli_log_signer(dir, st, &signer) != CLI_EXIT_OK)
+		goto out;
+	err = tlog_writer_start(db, &signer, interval_ms, &writer);
+	crypto_wipe(signer.seed, sizeof(signer.seed));
+	if (err != ERR_OK) {
+		fprintf(stderr, "entente serve: cannot start the log writer: "
+		    "%s\n", err_str(err));
+		goto out;
+	}
 
 	/* Signals are taken by sigtimedwait below, never asynchronously;
 	 * worker threads inherit the mask. */
@@ -272,6 +329,7 @@ cmd_serve(int argc, char **argv)
 	cfg.cursor_key = (const uint8_t *)ckey;
 	cfg.title = self.name;
 	cfg.threads = (unsigned)threads;
+	cfg.log = writer;
 	if ((err = http_start(&cfg, &srv)) != ERR_OK) {
 		fprintf(stderr, "entente serve: cannot serve on %s: %s\n",
 		    listen, err == ERR_IO ? "address in use, not local, or "
@@ -322,10 +380,13 @@ cmd_serve(int argc, char **argv)
 		    http_inflight(srv));
 	http_stop(srv);
 	srv = NULL;
+	tlog_writer_stop(writer);
+	writer = NULL;
 	log_info("stopped");
 	rc = CLI_EXIT_OK;
 out:
 	http_stop(srv);
+	tlog_writer_stop(writer);
 	store_close(st);
 	if (key != NULL) {
 		crypto_wipe(key, strlen(key));

@@ -8,12 +8,17 @@
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "crypto/crypto.h"
+#include "tlog/note.h"
+#include "util/buf.h"
 
 static void
 whoami_usage(FILE *f)
 {
 	fprintf(f, "usage: entente whoami [--dir DIR] [--json]\n\n"
-	    "Print this node's party name and Ed25519 public key (base64).\n");
+	    "Print this node's party name, Ed25519 public key (base64), the\n"
+	    "C2SP verifier key of its transparency log (name+keyid+base64),\n"
+	    "which partners give to 'entente log verify --key', and the pin\n"
+	    "of its TLS certificate (base64 SHA-256 of the public key).\n");
 }
 
 int
@@ -28,7 +33,12 @@ cmd_whoami(int argc, char **argv)
 	const char *dir = CLI_DEFAULT_DIR;
 	char pub64[CRYPTO_B64_LEN(32) + 1];
 	struct store_party self;
+	char origin[TLOG_NOTE_NAME_MAX + 1], path[4096];
+	char pin[CRYPTO_TLS_PIN_LEN + 1];
+	struct tlog_vkey vk;
+	struct buf vkey;
 	struct store *st = NULL;
+	enum err err;
 	int c, json = 0, rc;
 
 	CLI_OPT_RESET();
@@ -54,6 +64,7 @@ cmd_whoami(int argc, char **argv)
 	}
 	if ((rc = cli_open_node(dir, &st)) != CLI_EXIT_OK)
 		return rc;
+	buf_init(&vkey, TLOG_VKEY_MAX_LEN + 1);
 	rc = CLI_EXIT_ERROR;
 	if (store_party_self(st, &self) != ERR_OK) {
 		fprintf(stderr, "entente whoami: the node has no party\n");
@@ -62,13 +73,31 @@ cmd_whoami(int argc, char **argv)
 	if (crypto_b64_encode(self.pubkey, sizeof(self.pubkey), 0, pub64,
 	    sizeof(pub64)) != ERR_OK)
 		goto out;
+	if ((err = cli_log_origin(st, origin, sizeof(origin))) != ERR_OK ||
+	    (err = tlog_vkey_init(&vk, origin, strlen(origin),
+	    TLOG_SIG_ED25519, self.pubkey)) != ERR_OK ||
+	    (err = tlog_vkey_format(&vk, &vkey)) != ERR_OK ||
+	    (err = buf_addc(&vkey, '\0')) != ERR_OK) {
+		fprintf(stderr, "entente whoami: cannot make the log's verifier "
+		    "key: %s\n", err_str(err));
+		goto out;
+	}
+	if (cli_path(path, sizeof(path), dir, NODE_TLS_CERT_FILE) != ERR_OK ||
+	    crypto_tls_pin(path, pin) != ERR_OK)
+		pin[0] = '\0';
+	/* Names, origins, keys and pins hold no character JSON escapes. */
 	if (json)
-		printf("{\"name\":\"%s\",\"public_key\":\"%s\"}\n", self.name,
-		    pub64);	/* names are restricted to safe characters */
+		printf("{\"name\":\"%s\",\"public_key\":\"%s\","
+		    "\"log_origin\":\"%s\",\"log_key\":\"%s\","
+		    "\"tls_pin\":\"%s\"}\n", self.name, pub64, origin,
+		    vkey.ptr, pin);
 	else
-		printf("party: %s\npublic key: %s\n", self.name, pub64);
+		printf("party: %s\npublic key: %s\nlog origin: %s\n"
+		    "log key: %s\ntls pin: %s\n", self.name, pub64, origin,
+		    vkey.ptr, pin[0] != '\0' ? pin : "(no certificate)");
 	rc = CLI_EXIT_OK;
 out:
+	buf_reset(&vkey);
 	store_close(st);
 	return rc;
 }

@@ -4,12 +4,16 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "http/auth.h"
+#include "tlog/note.h"
+#include "tlog/tree.h"
 #include "util/limits.h"
 
 enum err
@@ -86,4 +90,74 @@ cli_party_name_ok(const char *name)
 			return 0;
 	}
 	return 1;
+}
+
+/* The default log origin for this host.  See cli.h. */
+void
+cli_log_origin_default(char *out, size_t out_cap)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	(void)snprintf(out, out_cap, "%s/entente/log", host);
+	if (host[0] == '\0' || !tlog_name_valid(out, strlen(out)))
+		(void)snprintf(out, out_cap, "localhost/entente/log");
+}
+
+/* The log's origin.  See cli.h. */
+enum err
+cli_log_origin(struct store *st, char *out, size_t out_cap)
+{
+	char *v = NULL;
+	size_t n = 0;
+	enum err err;
+
+	err = store_meta_get(st, "log_origin", &v, &n);
+	if (err == ERR_NOTFOUND) {
+		cli_log_origin_default(out, out_cap);
+		return store_meta_set(st, "log_origin", out, strlen(out));
+	}
+	if (err != ERR_OK)
+		return err;
+	if (n >= out_cap || !tlog_name_valid(v, n)) {
+		free(v);
+		return ERR_INVALID;
+	}
+	memcpy(out, v, n + 1);
+	free(v);
+	return ERR_OK;
+}
+
+/* The checkpoint signer.  See cli.h. */
+int
+cli_log_signer(const char *dir, struct store *st, struct tlog_signer *out)
+{
+	struct store_party self;
+	char path[4096];
+	enum err err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = cli_log_origin(st, out->origin, sizeof(out->origin))) !=
+	    ERR_OK) {
+		fprintf(stderr, "entente: cannot read the log origin: %s\n",
+		    err_str(err));
+		return CLI_EXIT_ERROR;
+	}
+	if (cli_path(path, sizeof(path), dir, NODE_KEY_FILE) != ERR_OK ||
+	    (err = crypto_key_load(path, out->seed)) != ERR_OK) {
+		fprintf(stderr, "entente: cannot read the node key %s/%s\n",
+		    dir, NODE_KEY_FILE);
+		return CLI_EXIT_ERROR;
+	}
+	crypto_ed25519_public(out->seed, out->pub);
+	if (store_party_self(st, &self) != ERR_OK ||
+	    !crypto_memeq(self.pubkey, out->pub, sizeof(out->pub))) {
+		crypto_wipe(out->seed, sizeof(out->seed));
+		fprintf(stderr, "entente: %s/%s is not the key of this node's "
+		    "party: refusing to sign with it\n", dir, NODE_KEY_FILE);
+		return CLI_EXIT_ERROR;
+	}
+	return CLI_EXIT_OK;
 }

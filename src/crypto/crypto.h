@@ -136,4 +136,14 @@ enum err crypto_key_load(const char *path,
 enum err crypto_tls_selfsigned(const char *cn, const char *cert_path,
     const char *key_path) WUR;
 
+/*
+ * Write to out the pin of the PEM certificate at cert_path: the standard
+ * base64 of the SHA-256 of its DER SubjectPublicKeyInfo (what libcurl's
+ * "sha256//" pinned public keys hold).  ERR_IO when the file cannot be
+ * read, ERR_CRYPTO when it is not a certificate.
+ */
+#define CRYPTO_TLS_PIN_LEN	CRYPTO_B64_LEN(32)
+enum err crypto_tls_pin(const char *cert_path,
+    char out[CRYPTO_TLS_PIN_LEN + 1]) WUR;
+
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
 #include "crypto/crypto_int.h"
@@ -346,5 +347,39 @@ out:
 		gnutls_x509_crt_deinit(crt);
 	if (key != NULL)
 		gnutls_x509_privkey_deinit(key);
+	return err;
+}
+
+/*
+ * The TLS pin of the PEM certificate in cert_path: base64 of the SHA-256 of
+ * its DER SubjectPublicKeyInfo, as libcurl's "sha256//" pins and HPKP use.
+ */
+enum err
+crypto_tls_pin(const char *cert_path, char out[CRYPTO_TLS_PIN_LEN + 1])
+{
+	gnutls_datum_t pem = { NULL, 0 }, der = { NULL, 0 };
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t pk = NULL;
+	uint8_t h[CRYPTO_SHA256_BYTES];
+	enum err err = ERR_CRYPTO;
+
+	out[0] = '\0';
+	if (gnutls_load_file(cert_path, &pem) < 0)
+		return ERR_IO;
+	if (gnutls_x509_crt_init(&crt) < 0 ||
+	    gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM) < 0 ||
+	    gnutls_pubkey_init(&pk) < 0 ||
+	    gnutls_pubkey_import_x509(pk, crt, 0) < 0 ||
+	    gnutls_pubkey_export2(pk, GNUTLS_X509_FMT_DER, &der) < 0)
+		goto out;
+	crypto_sha256(der.data, der.size, h);
+	err = crypto_b64_encode(h, sizeof(h), 0, out, CRYPTO_TLS_PIN_LEN + 1);
+out:
+	gnutls_free(der.data);
+	gnutls_free(pem.data);
+	if (pk != NULL)
+		gnutls_pubkey_deinit(pk);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
 	return err;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlog/writer.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -28,6 +29,8 @@ struct http_config {
 	const uint8_t	*cursor_key;	/* TAXII cursor key, 32 bytes */
 	const char	*title;		/* node title (party name) */
 	unsigned	 threads;	/* worker threads, >= 1 */
+	struct tlog_writer *log;	/* logs deliveries (borrowed, must
+					 * outlive the server); NULL: none */
 };
 
 /*

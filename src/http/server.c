@@ -37,6 +37,7 @@ struct http_server {
 	char			*db_path;
 	char			*title;
 	uint8_t			 cursor_key[TAXII_CURSOR_KEY_BYTES];
+	struct tlog_writer	*log;		/* borrowed */
 	int			 tls;
 	uint16_t		 port;
 	pthread_key_t		 store_key;
@@ -57,6 +58,7 @@ struct req {
 	struct store_party	 party;
 	int			 authed;
 	int			 checked;	/* check_request ran */
+	int			 log_path;	/* under /entente/ */
 	int			 body_done;	/* the last callback came */
 	size_t			 body_seen;	/* bytes of body received */
 	int			 deferred;	/* error to send once the
@@ -115,7 +117,9 @@ queue(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 		free(p);
 		return MHD_NO;
 	}
-	(void)MHD_add_response_header(resp, "Content-Type", TAXII_MEDIA_TYPE);
+	(void)MHD_add_response_header(resp, "Content-Type",
+	    tr != NULL && tr->content_type != NULL ? tr->content_type :
+	    TAXII_MEDIA_TYPE);
 	(void)MHD_add_response_header(resp, "Cache-Control", "no-store");
 	(void)MHD_add_response_header(resp, "X-Content-Type-Options",
 	    "nosniff");
@@ -134,6 +138,16 @@ queue(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 		    tr->date_first);
 		(void)MHD_add_response_header(resp, "X-TAXII-Date-Added-Last",
 		    tr->date_last);
+	}
+	if (tr != NULL && tr->has_delivery) {
+		char v[32];
+
+		(void)snprintf(v, sizeof(v), "%llu",
+		    (unsigned long long)tr->delivery_index);
+		(void)MHD_add_response_header(resp, "Entente-Delivery-Leaf", v);
+		(void)snprintf(v, sizeof(v), "%lld",
+		    (long long)tr->delivery_time);
+		(void)MHD_add_response_header(resp, "Entente-Delivery-Time", v);
 	}
 	if (status == 405 && tr != NULL && tr->allow != NULL)
 		(void)MHD_add_response_header(resp, "Allow", tr->allow);
@@ -247,6 +261,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	ctx.base_url = base;
 	ctx.cursor_key = srv->cursor_key;
 	ctx.title = srv->title;
+	ctx.log = srv->log;
 	tq.method = r->method;
 	tq.path = url;
 	tq.params = ps.p;
@@ -314,6 +329,9 @@ check_request(struct http_server *srv, struct MHD_Connection *conn,
 	if (r->method == TAXII_OTHER)
 		return reject(srv, conn, r, ERR_METHOD,
 		    "method not allowed");
+	/* The log's resources are not TAXII: no TAXII media types. */
+	if (r->log_path)
+		return MHD_YES;
 	if (!http_accept_ok(MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT)))
 		return reject(srv, conn, r, ERR_NOTACCEPTABLE, "this "
@@ -344,6 +362,7 @@ first_call(struct http_server *srv, struct MHD_Connection *conn,
 	if (strlen(url) > LIM_PATH_BYTES)
 		return queue_error(srv, conn, r, ERR_PARSE, "request path too "
 		    "long");
+	r->log_path = taxii_is_log_path(url);
 	if (r->method == TAXII_GET || r->method == TAXII_HEAD ||
 	    r->method == TAXII_DELETE)
 		return MHD_YES;
@@ -527,6 +546,7 @@ http_start(const struct http_config *cfg, struct http_server **out)
 		srv->key_pem = dupstr(cfg->key_pem);
 	}
 	memcpy(srv->cursor_key, cfg->cursor_key, sizeof(srv->cursor_key));
+	srv->log = cfg->log;
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->connections, 0);
 	atomic_init(&srv->closing, 0);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/limits.h"
 
@@ -195,6 +196,8 @@ struct store_row {
 	const char	*stix_id;
 	const char	*json;		/* NULL unless want_json */
 	size_t		 json_len;
+	uint8_t		 hash[STORE_SHA256_BYTES]; /* of json; 0 unless want_json */
+	int64_t		 party_id;	/* who added it; 0 unless want_json */
 };
 
 struct store_page {
@@ -243,5 +246,108 @@ enum err store_status_get(struct store *st, const char *uuid,
     size_t *len_out) WUR;
 enum err store_status_purge(struct store *st, int64_t cutoff,
     size_t *n_purged) WUR;
+
+/*
+ * Transparency log storage.  tlog/ computes hashes, proofs and
+ * checkpoints; the store keeps them.  Leaf i holds its RFC 6962 leaf hash
+ * (the tree's level-0 node) and its encoded bytes (docs/log.md); inner
+ * nodes are the complete subtrees (level >= 1, index) tlog_append puts.
+ * Sizes and indexes are below STORE_TLOG_MAX_INDEX.  Appends happen inside
+ * the caller's write transaction (store_begin).
+ */
+#define STORE_TLOG_MAX_INDEX	(UINT64_C(1) << 48)
+#define STORE_TLOG_MAX_LEVEL	63u
+#define STORE_TLOG_LEAF_MAX	65535u	/* C2SP tlog-tiles entry limit */
+#define STORE_TLOG_NOTE_MAX	(64u * 1024u)
+#define STORE_TLOG_LINE_MAX	512u	/* one signature line */
+#define STORE_TLOG_VKEY_MAX	400u
+#define STORE_TLOG_COSIGS_MAX	1000u	/* cosignatures listed per checkpoint */
+
+/* The number of leaves (the tree size). */
+enum err store_tlog_size(struct store *st, uint64_t *size_out) WUR;
+/* Add leaf number index, which must be the current size (ERR_EXISTS when
+ * taken; the caller checks order).  ERR_TOOBIG past the entry limit. */
+enum err store_tlog_leaf_add(struct store *st, uint64_t index,
+    const uint8_t hash[STORE_SHA256_BYTES], const void *data,
+    size_t len) WUR;
+/* Leaf index: its hash into hash_out (may be NULL) and, when data_out is
+ * not NULL, its bytes appended to data_out.  ERR_NOTFOUND past the end. */
+enum err store_tlog_leaf_get(struct store *st, uint64_t index,
+    uint8_t hash_out[STORE_SHA256_BYTES], struct buf *data_out) WUR;
+/* The lowest index of a leaf whose hash is hash; ERR_NOTFOUND if none. */
+enum err store_tlog_leaf_find(struct store *st,
+    const uint8_t hash[STORE_SHA256_BYTES], uint64_t *index_out) WUR;
+/* Inner node (level >= 1, index).  get: ERR_NOTFOUND when absent. */
+enum err store_tlog_node_get(struct store *st, unsigned level,
+    uint64_t index, uint8_t out[STORE_SHA256_BYTES]) WUR;
+enum err store_tlog_node_put(struct store *st, unsigned level,
+    uint64_t index, const uint8_t hash[STORE_SHA256_BYTES]) WUR;
+
+/* A checkpoint as issued: the signed note's text is kept verbatim. */
+struct store_tlog_cp {
+	uint64_t	size;
+	uint8_t		root[STORE_SHA256_BYTES];
+	int64_t		issued;		/* us */
+};
+/* ERR_EXISTS when a checkpoint of that size exists. */
+enum err store_tlog_cp_add(struct store *st, const struct store_tlog_cp *cp,
+    const char *note, size_t note_len) WUR;
+/* The checkpoint of the given size, or the latest with
+ * STORE_TLOG_LATEST; its note appended to note_out when not NULL.
+ * ERR_NOTFOUND when there is none. */
+#define STORE_TLOG_LATEST	UINT64_MAX
+enum err store_tlog_cp_get(struct store *st, uint64_t size,
+    struct store_tlog_cp *out, struct buf *note_out) WUR;
+/* The checkpoint with the smallest size above after (-1: from the start);
+ * ERR_NOTFOUND past the last. */
+enum err store_tlog_cp_next(struct store *st, int64_t after,
+    struct store_tlog_cp *out, struct buf *note_out) WUR;
+
+/* A partner's cosignature of one of this node's checkpoints. */
+struct store_tlog_cosig {
+	int64_t	party_id;
+	int64_t	received;		/* us */
+	char	line[STORE_TLOG_LINE_MAX + 1];	/* "— name sig", no newline */
+};
+/* Record (or replace) party_id's cosignature line of checkpoint size.
+ * ERR_NOTFOUND when no such checkpoint or party. */
+enum err store_tlog_cosig_put(struct store *st, uint64_t size,
+    int64_t party_id, const char *line, int64_t received) WUR;
+/* Cosignatures of checkpoint size, by party id; *out is new (free()). */
+enum err store_tlog_cosig_list(struct store *st, uint64_t size,
+    struct store_tlog_cosig **out, size_t *n_out) WUR;
+
+/*
+ * Partners' checkpoints this node has seen, by the partner log's verifier
+ * key (tlog note vkey text).  add: ERR_EXISTS when one of that size is
+ * stored (the caller compares roots first).  get: size STORE_TLOG_LATEST
+ * for the largest; the note appended to note_out when not NULL.
+ */
+enum err store_tlog_seen_add(struct store *st, const char *vkey,
+    uint64_t size, const uint8_t root[STORE_SHA256_BYTES], const char *note,
+    size_t note_len, int64_t seen) WUR;
+enum err store_tlog_seen_get(struct store *st, const char *vkey,
+    uint64_t size, uint64_t *size_out, uint8_t root_out[STORE_SHA256_BYTES],
+    struct buf *note_out) WUR;
+
+/*
+ * Leaves of partners' logs that record what this node received from them
+ * (filled by sync), to be proved included in their logs.  pending: up to
+ * cap not yet verified rows of vkey with id > after_id, oldest first.
+ */
+struct store_tlog_recv {
+	int64_t		id;
+	uint64_t	leaf_index;
+	uint8_t		leaf_hash[STORE_SHA256_BYTES];
+};
+enum err store_tlog_recv_add(struct store *st, const char *vkey,
+    uint64_t leaf_index, const uint8_t leaf_hash[STORE_SHA256_BYTES],
+    int64_t received) WUR;
+enum err store_tlog_recv_pending(struct store *st, const char *vkey,
+    int64_t after_id, struct store_tlog_recv *out, size_t cap,
+    size_t *n_out) WUR;
+/* Mark row id verified at tree size. */
+enum err store_tlog_recv_mark(struct store *st, int64_t id,
+    uint64_t size) WUR;
 
 #endif

@@ -133,6 +133,57 @@ static const char *const migrations[] = {
 	"	value		INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"PRAGMA user_version = 1;",
+	/*
+	 * 2: the transparency log (docs/log.md, docs/internals/TLOG.md).
+	 * Leaves by index with their RFC 6962 hash (the tree's level 0);
+	 * complete inner nodes keyed level * 2^48 + index; checkpoints as
+	 * issued; partners' cosignatures of them; partners' checkpoints this
+	 * node has seen; and what this node received from partners, to prove
+	 * included in their logs.
+	 */
+	"CREATE TABLE tlog_leaves ("
+	"	idx		INTEGER PRIMARY KEY,"
+	"	hash		BLOB NOT NULL CHECK (length(hash) = 32),"
+	"	data		BLOB NOT NULL"
+	");"
+	"CREATE INDEX tlog_leaves_hash ON tlog_leaves (hash);"
+	"CREATE TABLE tlog_nodes ("
+	"	id		INTEGER PRIMARY KEY,"
+	"	hash		BLOB NOT NULL CHECK (length(hash) = 32)"
+	");"
+	"CREATE TABLE tlog_checkpoints ("
+	"	size		INTEGER PRIMARY KEY,"
+	"	root		BLOB NOT NULL CHECK (length(root) = 32),"
+	"	issued		INTEGER NOT NULL,"
+	"	note		TEXT NOT NULL"
+	");"
+	"CREATE TABLE tlog_cosigs ("
+	"	size		INTEGER NOT NULL"
+	"			REFERENCES tlog_checkpoints (size),"
+	"	party_id	INTEGER NOT NULL REFERENCES parties (id),"
+	"	line		TEXT NOT NULL,"
+	"	received	INTEGER NOT NULL,"
+	"	PRIMARY KEY (size, party_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE tlog_seen ("
+	"	vkey		TEXT NOT NULL,"
+	"	size		INTEGER NOT NULL,"
+	"	root		BLOB NOT NULL CHECK (length(root) = 32),"
+	"	note		TEXT NOT NULL,"
+	"	seen		INTEGER NOT NULL,"
+	"	PRIMARY KEY (vkey, size)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE tlog_received ("
+	"	id		INTEGER PRIMARY KEY,"
+	"	vkey		TEXT NOT NULL,"
+	"	leaf_index	INTEGER NOT NULL,"
+	"	leaf_hash	BLOB NOT NULL CHECK (length(leaf_hash) = 32),"
+	"	received	INTEGER NOT NULL,"
+	"	verified_size	INTEGER"
+	");"
+	"CREATE INDEX tlog_received_pending ON tlog_received"
+	"	(vkey, verified_size, id);"
+	"PRAGMA user_version = 2;",
 };
 #define N_MIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -190,6 +241,25 @@ enum stmt_id {
 	S_STATUS_PUT,
 	S_STATUS_GET,
 	S_STATUS_PURGE,
+	S_TLOG_SIZE,
+	S_TLOG_LEAF_ADD,
+	S_TLOG_LEAF_GET,
+	S_TLOG_LEAF_HASH,
+	S_TLOG_LEAF_FIND,
+	S_TLOG_NODE_GET,
+	S_TLOG_NODE_PUT,
+	S_TLOG_CP_ADD,
+	S_TLOG_CP_LATEST,
+	S_TLOG_CP_GET,
+	S_TLOG_CP_NEXT,
+	S_TLOG_COSIG_PUT,
+	S_TLOG_COSIG_LIST,
+	S_TLOG_SEEN_ADD,
+	S_TLOG_SEEN_GET,
+	S_TLOG_SEEN_LATEST,
+	S_TLOG_RECV_ADD,
+	S_TLOG_RECV_PENDING,
+	S_TLOG_RECV_MARK,
 	S_COUNT_
 };
 
@@ -282,7 +352,7 @@ static const char *const stmt_sql[S_COUNT_] = {
 	[S_Q_VER_T] = Q_HEAD "objects_ver_type WHERE coll_id = ?1 "
 	    "AND type = ?4 AND version = ?5" Q_TAIL,
 	[S_ROW] = "SELECT version, stix_id FROM objects WHERE date_added = ?1",
-	[S_ROW_JSON] = "SELECT version, stix_id, json FROM objects "
+	[S_ROW_JSON] = "SELECT version, stix_id, json, hash, party_id FROM objects "
 	    "WHERE date_added = ?1",
 	[S_STATUS_PUT] = "INSERT INTO status (uuid, party_id, created, json) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (uuid) DO UPDATE SET "
@@ -291,6 +361,44 @@ static const char *const stmt_sql[S_COUNT_] = {
 	[S_STATUS_GET] = "SELECT party_id, created, json FROM status "
 	    "WHERE uuid = ?1 AND created >= ?2",
 	[S_STATUS_PURGE] = "DELETE FROM status WHERE created < ?1",
+	[S_TLOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM tlog_leaves",
+	[S_TLOG_LEAF_ADD] = "INSERT INTO tlog_leaves (idx, hash, data) "
+	    "VALUES (?1, ?2, ?3)",
+	[S_TLOG_LEAF_GET] = "SELECT hash, data FROM tlog_leaves "
+	    "WHERE idx = ?1",
+	[S_TLOG_LEAF_HASH] = "SELECT hash FROM tlog_leaves WHERE idx = ?1",
+	[S_TLOG_LEAF_FIND] = "SELECT idx FROM tlog_leaves "
+	    "INDEXED BY tlog_leaves_hash WHERE hash = ?1 ORDER BY idx LIMIT 1",
+	[S_TLOG_NODE_GET] = "SELECT hash FROM tlog_nodes WHERE id = ?1",
+	[S_TLOG_NODE_PUT] = "INSERT INTO tlog_nodes (id, hash) VALUES (?1, ?2)",
+	[S_TLOG_CP_ADD] = "INSERT INTO tlog_checkpoints (size, root, issued, "
+	    "note) VALUES (?1, ?2, ?3, ?4)",
+	[S_TLOG_CP_LATEST] = "SELECT size, root, issued, note "
+	    "FROM tlog_checkpoints WHERE size = "
+	    "(SELECT max(size) FROM tlog_checkpoints)",
+	[S_TLOG_CP_GET] = "SELECT size, root, issued, note "
+	    "FROM tlog_checkpoints WHERE size = ?1",
+	[S_TLOG_CP_NEXT] = "SELECT size, root, issued, note "
+	    "FROM tlog_checkpoints WHERE size > ?1 ORDER BY size LIMIT 1",
+	[S_TLOG_COSIG_PUT] = "INSERT INTO tlog_cosigs (size, party_id, line, "
+	    "received) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (size, party_id) "
+	    "DO UPDATE SET line = excluded.line, received = excluded.received",
+	[S_TLOG_COSIG_LIST] = "SELECT party_id, line, received FROM tlog_cosigs "
+	    "WHERE size = ?1 ORDER BY party_id",
+	[S_TLOG_SEEN_ADD] = "INSERT INTO tlog_seen (vkey, size, root, note, "
+	    "seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_TLOG_SEEN_GET] = "SELECT size, root, note, seen FROM tlog_seen "
+	    "WHERE vkey = ?1 AND size = ?2",
+	[S_TLOG_SEEN_LATEST] = "SELECT size, root, note, seen FROM tlog_seen "
+	    "WHERE vkey = ?1 ORDER BY size DESC LIMIT 1",
+	[S_TLOG_RECV_ADD] = "INSERT INTO tlog_received (vkey, leaf_index, "
+	    "leaf_hash, received) VALUES (?1, ?2, ?3, ?4)",
+	[S_TLOG_RECV_PENDING] = "SELECT id, leaf_index, leaf_hash "
+	    "FROM tlog_received INDEXED BY tlog_received_pending "
+	    "WHERE vkey = ?1 AND verified_size IS NULL AND id > ?2 "
+	    "ORDER BY id LIMIT ?3",
+	[S_TLOG_RECV_MARK] = "UPDATE tlog_received SET verified_size = ?2 "
+	    "WHERE id = ?1",
 };
 
 struct store {
@@ -2158,6 +2266,10 @@ page_fill(struct store *st, const int64_t *dates, size_t n, size_t limit,
 				goto out;
 		}
 		r = (struct store_row *)(void *)b.ptr + k;
+		if (want_json && (err = col_blob(s, 3, r->hash,
+		    sizeof(r->hash), __func__)) != ERR_OK)
+			goto out;
+		r->party_id = want_json ? sqlite3_column_int64(s, 4) : 0;
 		r->date_added = dates[k];
 		r->version = sqlite3_column_int64(s, 0);
 		r->json_len = want_json ? (size_t)jsn : 0;
@@ -2579,4 +2691,610 @@ store_sqlite_fault(struct store *st, long n)
 {
 	st->fault = n < 0 ? -1 : n;
 	st->injected = 0;
+}
+
+/*
+ * Transparency log storage.  See store.h; tlog/tree.c is the only caller
+ * that writes.
+ */
+
+/* Append column col (text or blob) of s to out, at most max bytes. */
+static enum err
+col_append(sqlite3_stmt *s, int col, size_t max, struct buf *out,
+    const char *func)
+{
+	const void *p;
+	int n;
+
+	p = sqlite3_column_blob(s, col);
+	n = sqlite3_column_bytes(s, col);
+	if (n < 0 || (p == NULL && n > 0))
+		return ERR_NOMEM;
+	if ((size_t)n > max) {
+		log_err("%s: stored value of %d bytes", func, n);
+		return ERR_DB;
+	}
+	return n > 0 ? buf_add(out, p, (size_t)n) : ERR_OK;
+}
+
+/* Run s, which must produce no row. */
+static enum err
+step_done(struct store *st, sqlite3_stmt *s, const char *func)
+{
+	int rc;
+
+	if ((rc = db_step(st, s)) != SQLITE_DONE)
+		return db_fail(st, func, rc);
+	return ERR_OK;
+}
+
+/* The tree size.  See store.h. */
+enum err
+store_tlog_size(struct store *st, uint64_t *size_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int64_t v;
+	int rc;
+
+	*size_out = 0;
+	if ((err = stmt_get(st, S_TLOG_SIZE, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = db_step(st, s)) != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+	} else if ((v = sqlite3_column_int64(s, 0)) < 0 ||
+	    (uint64_t)v > STORE_TLOG_MAX_INDEX) {
+		log_err("%s: stored size %lld", __func__, (long long)v);
+		err = ERR_DB;
+	} else {
+		*size_out = (uint64_t)v;
+	}
+	stmt_done(s);
+	return err;
+}
+
+/* Add a leaf.  See store.h. */
+enum err
+store_tlog_leaf_add(struct store *st, uint64_t index,
+    const uint8_t hash[STORE_SHA256_BYTES], const void *data, size_t len)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (index >= STORE_TLOG_MAX_INDEX)
+		return ERR_RANGE;
+	if (hash == NULL || (data == NULL && len > 0))
+		return ERR_INVALID;
+	if (len > STORE_TLOG_LEAF_MAX)
+		return ERR_TOOBIG;
+	if ((err = stmt_get(st, S_TLOG_LEAF_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)index)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 2, hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 3, len > 0 ? data : "", (int)len,
+	    SQLITE_STATIC)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* Read a leaf.  See store.h. */
+enum err
+store_tlog_leaf_get(struct store *st, uint64_t index,
+    uint8_t hash_out[STORE_SHA256_BYTES], struct buf *data_out)
+{
+	sqlite3_stmt *s;
+	uint8_t h[STORE_SHA256_BYTES];
+	enum err err;
+	int rc;
+
+	if (index >= STORE_TLOG_MAX_INDEX)
+		return ERR_NOTFOUND;
+	if ((err = stmt_get(st, data_out != NULL ? S_TLOG_LEAF_GET :
+	    S_TLOG_LEAF_HASH, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)index)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else if (rc != SQLITE_ROW)
+		err = db_fail(st, __func__, rc);
+	else if ((err = col_blob(s, 0, h, sizeof(h), __func__)) == ERR_OK &&
+	    data_out != NULL)
+		err = col_append(s, 1, STORE_TLOG_LEAF_MAX, data_out,
+		    __func__);
+	if (err == ERR_OK && hash_out != NULL)
+		memcpy(hash_out, h, sizeof(h));
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Find a leaf by hash.  See store.h. */
+enum err
+store_tlog_leaf_find(struct store *st, const uint8_t hash[STORE_SHA256_BYTES],
+    uint64_t *index_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int64_t v;
+	int rc;
+
+	if (hash == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_TLOG_LEAF_FIND, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_blob(s, 1, hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else if (rc != SQLITE_ROW)
+		err = db_fail(st, __func__, rc);
+	else if ((v = sqlite3_column_int64(s, 0)) < 0)
+		err = ERR_DB;
+	else
+		*index_out = (uint64_t)v;
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* The key of inner node (level, index); 0 when out of range. */
+static int64_t
+node_key(unsigned level, uint64_t index)
+{
+	if (level == 0 || level > STORE_TLOG_MAX_LEVEL ||
+	    index >= STORE_TLOG_MAX_INDEX)
+		return 0;
+	return (int64_t)(((uint64_t)level << 48) | index);
+}
+
+/* Read an inner node.  See store.h. */
+enum err
+store_tlog_node_get(struct store *st, unsigned level, uint64_t index,
+    uint8_t out[STORE_SHA256_BYTES])
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int64_t key;
+	int rc;
+
+	if ((key = node_key(level, index)) == 0)
+		return ERR_NOTFOUND;
+	if ((err = stmt_get(st, S_TLOG_NODE_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, key)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else if (rc != SQLITE_ROW)
+		err = db_fail(st, __func__, rc);
+	else
+		err = col_blob(s, 0, out, STORE_SHA256_BYTES, __func__);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Write an inner node.  See store.h. */
+enum err
+store_tlog_node_put(struct store *st, unsigned level, uint64_t index,
+    const uint8_t hash[STORE_SHA256_BYTES])
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int64_t key;
+	int rc;
+
+	if ((key = node_key(level, index)) == 0)
+		return ERR_RANGE;
+	if (hash == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_TLOG_NODE_PUT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, key)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 2, hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* Add a checkpoint.  See store.h. */
+enum err
+store_tlog_cp_add(struct store *st, const struct store_tlog_cp *cp,
+    const char *note, size_t note_len)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (cp == NULL || note == NULL)
+		return ERR_INVALID;
+	if (cp->size > STORE_TLOG_MAX_INDEX)
+		return ERR_RANGE;
+	if (note_len == 0 || note_len > STORE_TLOG_NOTE_MAX)
+		return ERR_TOOBIG;
+	if ((err = stmt_get(st, S_TLOG_CP_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)cp->size)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 2, cp->root, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, cp->issued)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 4, note, (int)note_len,
+	    SQLITE_STATIC)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* Read the checkpoint row s stands on (size, root, issued, note). */
+static enum err
+cp_row(sqlite3_stmt *s, struct store_tlog_cp *out, struct buf *note_out,
+    const char *func)
+{
+	struct store_tlog_cp cp;
+	int64_t v;
+	enum err err;
+
+	memset(&cp, 0, sizeof(cp));
+	if ((v = sqlite3_column_int64(s, 0)) < 0 ||
+	    (uint64_t)v > STORE_TLOG_MAX_INDEX)
+		return ERR_DB;
+	cp.size = (uint64_t)v;
+	if ((err = col_blob(s, 1, cp.root, sizeof(cp.root), func)) != ERR_OK)
+		return err;
+	cp.issued = sqlite3_column_int64(s, 2);
+	if (note_out != NULL && (err = col_append(s, 3, STORE_TLOG_NOTE_MAX,
+	    note_out, func)) != ERR_OK)
+		return err;
+	if (out != NULL)
+		*out = cp;
+	return ERR_OK;
+}
+
+/* Run a checkpoint query whose parameter 1 (if any) is already bound. */
+static enum err
+cp_query(struct store *st, sqlite3_stmt *s, struct store_tlog_cp *out,
+    struct buf *note_out, const char *func)
+{
+	int rc;
+
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE)
+		return ERR_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return db_fail(st, func, rc);
+	return cp_row(s, out, note_out, func);
+}
+
+/* Read a checkpoint.  See store.h. */
+enum err
+store_tlog_cp_get(struct store *st, uint64_t size, struct store_tlog_cp *out,
+    struct buf *note_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (size != STORE_TLOG_LATEST && size > STORE_TLOG_MAX_INDEX)
+		return ERR_NOTFOUND;
+	if ((err = stmt_get(st, size == STORE_TLOG_LATEST ? S_TLOG_CP_LATEST :
+	    S_TLOG_CP_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if (size != STORE_TLOG_LATEST &&
+	    (rc = sqlite3_bind_int64(s, 1, (int64_t)size)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = cp_query(st, s, out, note_out, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* The next checkpoint.  See store.h. */
+enum err
+store_tlog_cp_next(struct store *st, int64_t after, struct store_tlog_cp *out,
+    struct buf *note_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_TLOG_CP_NEXT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, after)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = cp_query(st, s, out, note_out, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* Record a cosignature.  See store.h. */
+enum err
+store_tlog_cosig_put(struct store *st, uint64_t size, int64_t party_id,
+    const char *line, int64_t received)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (size > STORE_TLOG_MAX_INDEX)
+		return ERR_NOTFOUND;
+	if ((err = check_str(line, STORE_TLOG_LINE_MAX, 0)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_TLOG_COSIG_PUT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)size)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 3, line, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 4, received)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* List cosignatures.  See store.h. */
+enum err
+store_tlog_cosig_list(struct store *st, uint64_t size,
+    struct store_tlog_cosig **out, size_t *n_out)
+{
+	struct store_tlog_cosig *v = NULL, *nv;
+	sqlite3_stmt *s;
+	size_t n = 0, cap = 0;
+	const unsigned char *t;
+	enum err err;
+	int rc, tn;
+
+	*out = NULL;
+	*n_out = 0;
+	if (size > STORE_TLOG_MAX_INDEX)
+		return ERR_OK;
+	if ((err = stmt_get(st, S_TLOG_COSIG_LIST, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)size)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		if (n == STORE_TLOG_COSIGS_MAX) {
+			err = ERR_TOOBIG;
+			goto out;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				err = ERR_NOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		t = sqlite3_column_text(s, 1);
+		tn = sqlite3_column_bytes(s, 1);
+		if (t == NULL || tn < 0 || (size_t)tn > STORE_TLOG_LINE_MAX) {
+			err = ERR_DB;
+			goto out;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].party_id = sqlite3_column_int64(s, 0);
+		memcpy(v[n].line, t, (size_t)tn);
+		v[n].received = sqlite3_column_int64(s, 2);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	*out = v;
+	*n_out = n;
+	v = NULL;
+out:
+	stmt_done(s);
+	free(v);
+	return err;
+}
+
+/* Remember a partner's checkpoint.  See store.h. */
+enum err
+store_tlog_seen_add(struct store *st, const char *vkey, uint64_t size,
+    const uint8_t root[STORE_SHA256_BYTES], const char *note, size_t note_len,
+    int64_t seen)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = check_str(vkey, STORE_TLOG_VKEY_MAX, 0)) != ERR_OK)
+		return err;
+	if (root == NULL || note == NULL)
+		return ERR_INVALID;
+	if (size > STORE_TLOG_MAX_INDEX)
+		return ERR_RANGE;
+	if (note_len == 0 || note_len > STORE_TLOG_NOTE_MAX)
+		return ERR_TOOBIG;
+	if ((err = stmt_get(st, S_TLOG_SEEN_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, vkey, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, (int64_t)size)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 3, root, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 4, note, (int)note_len,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 5, seen)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* Read a partner's checkpoint.  See store.h. */
+enum err
+store_tlog_seen_get(struct store *st, const char *vkey, uint64_t size,
+    uint64_t *size_out, uint8_t root_out[STORE_SHA256_BYTES],
+    struct buf *note_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int64_t v;
+	int rc;
+
+	if ((err = check_str(vkey, STORE_TLOG_VKEY_MAX, 0)) != ERR_OK)
+		return err;
+	if (size != STORE_TLOG_LATEST && size > STORE_TLOG_MAX_INDEX)
+		return ERR_NOTFOUND;
+	if ((err = stmt_get(st, size == STORE_TLOG_LATEST ?
+	    S_TLOG_SEEN_LATEST : S_TLOG_SEEN_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, vkey, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK || (size != STORE_TLOG_LATEST &&
+	    (rc = sqlite3_bind_int64(s, 2, (int64_t)size)) != SQLITE_OK)) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE) {
+		err = ERR_NOTFOUND;
+	} else if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+	} else if ((v = sqlite3_column_int64(s, 0)) < 0) {
+		err = ERR_DB;
+	} else {
+		uint8_t r[STORE_SHA256_BYTES];
+
+		if ((err = col_blob(s, 1, r, sizeof(r), __func__)) != ERR_OK)
+			goto out;
+		if (note_out != NULL && (err = col_append(s, 2,
+		    STORE_TLOG_NOTE_MAX, note_out, __func__)) != ERR_OK)
+			goto out;
+		if (size_out != NULL)
+			*size_out = (uint64_t)v;
+		if (root_out != NULL)
+			memcpy(root_out, r, sizeof(r));
+	}
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Record a leaf received.  See store.h. */
+enum err
+store_tlog_recv_add(struct store *st, const char *vkey, uint64_t leaf_index,
+    const uint8_t leaf_hash[STORE_SHA256_BYTES], int64_t received)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = check_str(vkey, STORE_TLOG_VKEY_MAX, 0)) != ERR_OK)
+		return err;
+	if (leaf_hash == NULL)
+		return ERR_INVALID;
+	if (leaf_index >= STORE_TLOG_MAX_INDEX)
+		return ERR_RANGE;
+	if ((err = stmt_get(st, S_TLOG_RECV_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, vkey, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, (int64_t)leaf_index)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 3, leaf_hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 4, received)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* Unverified received leaves.  See store.h. */
+enum err
+store_tlog_recv_pending(struct store *st, const char *vkey, int64_t after_id,
+    struct store_tlog_recv *out, size_t cap, size_t *n_out)
+{
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int64_t v;
+	enum err err;
+	int rc;
+
+	*n_out = 0;
+	if ((err = check_str(vkey, STORE_TLOG_VKEY_MAX, 0)) != ERR_OK)
+		return err;
+	if (cap == 0 || cap > LIM_PAGE_MAX)
+		return ERR_RANGE;
+	if ((err = stmt_get(st, S_TLOG_RECV_PENDING, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, vkey, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, after_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, (int64_t)cap)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	while ((rc = db_step(st, s)) == SQLITE_ROW && n < cap) {
+		out[n].id = sqlite3_column_int64(s, 0);
+		if ((v = sqlite3_column_int64(s, 1)) < 0) {
+			err = ERR_DB;
+			goto out;
+		}
+		out[n].leaf_index = (uint64_t)v;
+		if ((err = col_blob(s, 2, out[n].leaf_hash,
+		    STORE_SHA256_BYTES, __func__)) != ERR_OK)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	*n_out = n;
+out:
+	stmt_done(s);
+	return err;
+}
+
+/* Mark a received leaf verified.  See store.h. */
+enum err
+store_tlog_recv_mark(struct store *st, int64_t id, uint64_t size)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (size > STORE_TLOG_MAX_INDEX)
+		return ERR_RANGE;
+	if ((err = stmt_get(st, S_TLOG_RECV_MARK, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, (int64_t)size)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else if ((err = step_done(st, s, __func__)) == ERR_OK &&
+	    sqlite3_changes(st->db) == 0)
+		err = ERR_NOTFOUND;
+	stmt_done(s);
+	return err;
 }

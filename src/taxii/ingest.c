@@ -19,6 +19,8 @@
 #include "stix/jcs.h"
 #include "stix/stix.h"
 #include "taxii/taxii_int.h"
+#include "tlog/leaf.h"
+#include "tlog/tree.h"
 #include "util/jsonmem.h"
 #include "util/uuid.h"
 
@@ -361,6 +363,44 @@ out:
 }
 
 /*
+ * Append one object leaf (docs/log.md) for each version just added, in
+ * the transaction that stores them: the log holds a leaf for a version if
+ * and only if the version was stored.
+ */
+static enum err
+log_added(const struct taxii_ctx *ctx, const struct store_collection *coll,
+    struct tlog_appender *app, const struct store_obj_in *in,
+    const enum store_put_result *res, const int64_t *added, size_t n)
+{
+	struct tlog_leaf l;
+	enum err err;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = TLOG_LEAF_OBJECT;
+	if ((err = tlog_leaf_uuid_parse(coll->uuid, strlen(coll->uuid),
+	    l.u.obj.collection)) != ERR_OK)
+		return ERR_DB;
+	memcpy(l.u.obj.producer, ctx->party->pubkey, TLOG_LEAF_KEY_BYTES);
+	for (size_t i = 0; i < n; i++) {
+		size_t idlen;
+
+		if (res[i] != STORE_PUT_ADDED)
+			continue;
+		memcpy(l.u.obj.object_hash, in[i].hash, TLOG_LEAF_HASH_BYTES);
+		l.u.obj.date_added = (uint64_t)added[i];
+		l.u.obj.version = in[i].version != STORE_VERSION_NONE ?
+		    in[i].version : added[i];
+		idlen = strlen(in[i].stix_id);
+		if (idlen > LIM_STIX_ID)
+			return ERR_TOOBIG;
+		memcpy(l.u.obj.id, in[i].stix_id, idlen + 1);
+		if ((err = tlog_appender_add_leaf(app, &l, NULL)) != ERR_OK)
+			return err;
+	}
+	return ERR_OK;
+}
+
+/*
  * Check and store parts[0..n_parts) (total objects in all), on two threads
  * when threaded, and write the status.  ERR_PARSE without a message when an
  * object is not valid JSON (the caller falls back to the whole-body parse);
@@ -373,6 +413,7 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 {
 	struct store_obj_in *in = NULL;
 	enum store_put_result *res = NULL;
+	struct tlog_appender app;
 	int64_t *added = NULL;
 	struct pipe pp;
 	pthread_t th;
@@ -381,6 +422,7 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	enum err err = ERR_OK;
 
 	memset(&pp, 0, sizeof(pp));
+	memset(&app, 0, sizeof(app));
 	pp.parts = parts;
 	pp.n_parts = n_parts;
 	atomic_init(&pp.next, 0);
@@ -431,9 +473,18 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 				goto out;
 			}
 			in_txn = 1;
+			if ((err = tlog_appender_begin(&app, ctx->st)) !=
+			    ERR_OK) {
+				(void)taxii_fail(resp, err, "cannot extend the "
+				    "log; nothing was stored");
+				goto out;
+			}
 		}
 		err = store_put_objects(ctx->st, coll->id, ctx->party->id,
 		    in + first, n_in - first, res + first, added + first);
+		if (err == ERR_OK)
+			err = log_added(ctx, coll, &app, in + first,
+			    res + first, added + first, n_in - first);
 		if (err != ERR_OK) {
 			(void)taxii_fail(resp, err, "cannot store the objects; "
 			    "nothing was stored");
@@ -453,6 +504,7 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 out:
 	if (in_txn)
 		store_rollback(ctx->st);
+	tlog_appender_done(&app);
 	if (started) {
 		atomic_store(&pp.stop, 1);
 		(void)pthread_join(th, NULL);

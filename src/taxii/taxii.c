@@ -16,6 +16,7 @@
 #include "stix/jcs.h"
 #include "stix/stix.h"
 #include "taxii/taxii_int.h"
+#include "tlog/leaf.h"
 #include "util/jsonmem.h"
 #include "util/uuid.h"
 
@@ -312,6 +313,50 @@ write_page(const struct taxii_ctx *ctx, const struct store_page *pg,
 }
 
 /*
+ * Record the release of pg's objects to the calling partner as one
+ * delivery leaf, and wait until it is in the log: a response leaves only
+ * once its delivery is logged.  On failure the page is withheld.
+ */
+static enum err
+log_delivery(const struct taxii_ctx *ctx, const struct access *a,
+    const struct store_page *pg, struct taxii_resp *resp)
+{
+	uint8_t (*hashes)[TLOG_LEAF_HASH_BYTES];
+	struct tlog_leaf l;
+	uint64_t idx;
+	enum err err;
+
+	if (pg->n > TLOG_LEAF_MAX_DELIVERED)
+		return taxii_fail(resp, ERR_DB, "page too large to log");
+	if ((hashes = calloc(pg->n, sizeof(*hashes))) == NULL)
+		return taxii_fail(resp, ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < pg->n; i++)
+		memcpy(hashes[i], pg->rows[i].hash, TLOG_LEAF_HASH_BYTES);
+	memset(&l, 0, sizeof(l));
+	l.kind = TLOG_LEAF_DELIVERY;
+	l.u.del.time = (uint64_t)ts_now_us();
+	memcpy(l.u.del.recipient, ctx->party->pubkey, TLOG_LEAF_KEY_BYTES);
+	l.u.del.n = pg->n;
+	l.u.del.hashes = (const uint8_t (*)[TLOG_LEAF_HASH_BYTES])hashes;
+	err = tlog_leaf_uuid_parse(a->coll.uuid, strlen(a->coll.uuid),
+	    l.u.del.collection);
+	if (err == ERR_OK)
+		err = tlog_writer_deliver(ctx->log, &l, &idx);
+	free(hashes);
+	if (err != ERR_OK) {
+		buf_clear(&resp->body);
+		resp->has_dates = 0;
+		return taxii_fail(resp, err == ERR_BUSY ? ERR_BUSY : ERR_DB,
+		    "cannot record the delivery in the log; nothing was "
+		    "delivered");
+	}
+	resp->has_delivery = 1;
+	resp->delivery_index = idx;
+	resp->delivery_time = (int64_t)l.u.del.time;
+	return ERR_OK;
+}
+
+/*
  * Run a paged query for objects, manifest, object by id and versions.
  * oid is NULL for collection-wide queries.
  */
@@ -387,6 +432,10 @@ paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
 			goto out;
 	}
 	err = write_page(ctx, &pg, kind, digest, resp);
+	if (err == ERR_OK && kind == PAGE_OBJECTS && pg.n > 0 &&
+	    req->method == TAXII_GET && ctx->party->role != STORE_ROLE_SELF &&
+	    ctx->log != NULL)
+		err = log_delivery(ctx, a, &pg, resp);
 out:
 	store_page_free(&pg);
 	taxii_filter_free(&f);
@@ -558,6 +607,8 @@ taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	char *seg[PATH_SEGS];
 	int n;
 
+	if (taxii_is_log_path(req->path))
+		return taxii_log_handle(ctx, req, resp);
 	n = split_path(req->path, copy, sizeof(copy), seg);
 	if (n < 1 || strcmp(seg[0], "taxii2") != 0)
 		return taxii_fail(resp, ERR_NOTFOUND, "no such resource");

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "tlog/writer.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -45,6 +46,8 @@ struct taxii_ctx {
 	const char			*base_url; /* "https://host:port" */
 	const uint8_t			*cursor_key; /* TAXII_CURSOR_KEY_BYTES */
 	const char			*title;	/* node title for discovery */
+	struct tlog_writer		*log;	/* logs deliveries; NULL: none
+						 * (commands, not the server) */
 };
 
 struct taxii_req {
@@ -64,6 +67,10 @@ struct taxii_resp {
 	char	 date_last[TS_BUFSZ];
 	char	 msg[256];		/* error detail on failure */
 	const char *allow;		/* methods allowed, for ERR_METHOD */
+	const char *content_type;	/* NULL: TAXII_MEDIA_TYPE */
+	int	 has_delivery;		/* objects released to a partner: */
+	uint64_t delivery_index;	/* the delivery's leaf in the log */
+	int64_t	 delivery_time;		/* and the time it records (us) */
 };
 
 /*
@@ -75,6 +82,17 @@ struct taxii_resp {
  */
 enum err taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
     struct taxii_resp *resp) WUR;
+
+/*
+ * The transparency log's resources under /entente/v1/log/ (logapi.c,
+ * docs/log.md): taxii_handle() routes them there.  They answer text/plain
+ * or application/json (resp->content_type), not TAXII media types, so the
+ * HTTP layer skips its TAXII media type checks for paths for which
+ * taxii_is_log_path() is 1.
+ */
+int taxii_is_log_path(const char *path);
+enum err taxii_log_handle(const struct taxii_ctx *ctx,
+    const struct taxii_req *req, struct taxii_resp *resp) WUR;
 
 void taxii_resp_init(struct taxii_resp *resp);
 void taxii_resp_free(struct taxii_resp *resp);
