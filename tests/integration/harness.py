@@ -306,6 +306,7 @@ class Node:
         args = [BIN, "serve", "--dir", self.dir, "--listen", "127.0.0.1:0"]
         if not self.tls:
             args.append("--no-tls")
+        args += getattr(self, "serve_args", [])
         with open(self.stderr_path, "wb") as errf:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=errf)
