@@ -20,6 +20,11 @@ static const struct cli_cmd commands[] = {
 	{ "collection", cmd_collection, "add, list and grant collections" },
 	{ "log", cmd_log, "the transparency log: checkpoint, prove, audit, "
 	    "verify a partner's" },
+	{ "agreement", cmd_agreement, "draft, sign and verify agreement "
+	    "documents" },
+	{ "match", cmd_match, "find the node's indicators in logs and text" },
+	{ "export", cmd_export, "write indicators for Suricata, Zeek and "
+	    "other tools" },
 };
 
 static void

@@ -44,6 +44,9 @@ int cmd_party(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_agreement(int argc, char **argv);
+int cmd_match(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /*
  * Join dir and name into out (out_cap bytes).  ERR_TOOBIG when it does not

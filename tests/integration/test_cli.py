@@ -111,9 +111,15 @@ class CliTest(unittest.TestCase):
         r = self.cli("whoami")
         self.assertEqual(r.rc, h.EXIT_OK, repr(r))
         self.assertIn("cert-whoami", r.out)
-        keys = [w for w in r.out.split() if b64_32(w)]
-        self.assertEqual(len(keys), 1, "one base64 Ed25519 public key: %r"
-            % r)
+        keys = [l.split(": ", 1)[1] for l in r.out.splitlines()
+                if l.startswith("public key: ")]
+        self.assertEqual(len(keys), 1, "one public key line: %r" % r)
+        self.assertTrue(b64_32(keys[0]), r)
+        # The log's verifier key is named by the origin and embeds it.
+        vk = [l.split(": ", 1)[1] for l in r.out.splitlines()
+              if l.startswith("log key: ")]
+        self.assertEqual(len(vk), 1, r)
+        self.assertIn("+", vk[0])
         # Stable across runs.
         self.assertEqual(self.cli("whoami").out, r.out)
 
