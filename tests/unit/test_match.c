@@ -1,0 +1,1281 @@
+/*
+ * test_match.c: the matcher engine (match/matchset.h), the free-text
+ * scanner (match/scan.h) and the reader (match/reader.h).
+ *
+ * Normalization is checked against known answers; lookups against sets
+ * built here, including the decoys the matcher exists to get right
+ * (rivers.com inside betrivers.com, an address inside a longer number, an
+ * MD5 inside a longer hex run); the vector path of the scanner against
+ * its portable path on random text; the reader on gzip, zstd, truncated,
+ * corrupt, binary and overlong input built in memory.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include "match/matchset.h"
+#include "match/reader.h"
+#include "match/scan.h"
+#include "util/buf.h"
+
+/* A small deterministic generator (xorshift64*), so failures replay. */
+static uint64_t
+rnd_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+/* -- Normalization */
+
+static void
+test_parse_ipv4(void **state)
+{
+	static const char *const bad[] = { "1.2.3", "1.2.3.4.5", "256.1.1.1",
+	    "01.2.3.4", "1.2.3.04", "1..2.3", "1.2.3.4 ", "a.b.c.d", "",
+	    "1.2.3.", ".1.2.3", "1234.1.1.1", "1.2.3.-4" };
+	uint8_t a[4];
+
+	(void)state;
+	assert_int_equal(match_parse_ipv4("192.0.2.255", 11, a), 1);
+	assert_memory_equal(a, "\xc0\x00\x02\xff", 4);
+	assert_int_equal(match_parse_ipv4("0.0.0.0", 7, a), 1);
+	assert_memory_equal(a, "\0\0\0\0", 4);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(match_parse_ipv4(bad[i], strlen(bad[i]), a),
+		    0);
+}
+
+static void
+test_parse_ipv6(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* RFC 5952 */
+	} good[] = {
+		{ "2001:DB8::1", "2001:db8::1" },
+		{ "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1" },
+		{ "::", "::" },
+		{ "::1", "::1" },
+		{ "1::", "1::" },
+		{ "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8" },
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1" },
+		{ "64:ff9b::192.0.2.33", "64:ff9b::c000:221" },
+		{ "fe80:0:0:0:1:0:0:1", "fe80::1:0:0:1" },
+	};
+	static const char *const bad[] = { ":", ":1", "1:", "1:2:3:4:5:6:7",
+	    "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "g::1",
+	    "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "1:::2", "2001:db8::1%eth0",
+	    "[::1]", "::1:" };
+	uint8_t a[16];
+	char out[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(match_parse_ipv6(good[i].in,
+		    strlen(good[i].in), a), 1);
+		match_format_ip(1, a, out);
+		assert_string_equal(out, good[i].out);
+	}
+	assert_int_equal(match_parse_ipv6("2001:db8::1", 11, a), 1);
+	assert_memory_equal(a, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01",
+	    16);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(match_parse_ipv6(bad[i], strlen(bad[i]), a),
+		    0);
+}
+
+static void
+test_parse_prefix(void **state)
+{
+	uint8_t a[16];
+	unsigned plen;
+	int v6;
+	char out[48];
+
+	(void)state;
+	assert_int_equal(match_parse_ip_prefix("10.1.2.3/8", 10, &v6, a,
+	    &plen), 1);
+	assert_int_equal(v6, 0);
+	assert_int_equal(plen, 8);
+	assert_memory_equal(a, "\x0a\0\0\0", 4);
+	assert_int_equal(match_parse_ip_prefix("192.0.2.7", 9, &v6, a, &plen),
+	    1);
+	assert_int_equal(plen, 32);
+	assert_int_equal(match_parse_ip_prefix("2001:db8:ffff::1/33", 19, &v6,
+	    a, &plen), 1);
+	assert_int_equal(v6, 1);
+	assert_int_equal(plen, 33);
+	match_format_ip(1, a, out);
+	assert_string_equal(out, "2001:db8:8000::");
+	assert_int_equal(match_parse_ip_prefix("1.2.3.4/33", 10, &v6, a,
+	    &plen), 0);
+	assert_int_equal(match_parse_ip_prefix("1.2.3.4/", 8, &v6, a, &plen),
+	    0);
+	assert_int_equal(match_parse_ip_prefix("1.2.3.4/08", 10, &v6, a,
+	    &plen), 0);
+	assert_int_equal(match_parse_ip_prefix("::/129", 6, &v6, a, &plen), 0);
+	assert_int_equal(match_parse_ip_prefix("::/0", 4, &v6, a, &plen), 1);
+	assert_int_equal(plen, 0);
+}
+
+static void
+test_norm_domain(void **state)
+{
+	char out[300];
+	size_t n;
+
+	(void)state;
+	n = match_norm_domain("WWW.Example.COM.", 16, 2, out, sizeof(out));
+	assert_int_equal(n, 15);
+	assert_memory_equal(out, "www.example.com", 15);
+	assert_int_equal(match_norm_domain("localhost", 9, 2, out,
+	    sizeof(out)), 0);
+	assert_int_equal(match_norm_domain("localhost", 9, 1, out,
+	    sizeof(out)), 9);
+	assert_int_equal(match_norm_domain("a..b", 4, 2, out, sizeof(out)), 0);
+	assert_int_equal(match_norm_domain(".a.b", 4, 2, out, sizeof(out)), 0);
+	assert_int_equal(match_norm_domain("1.2.3.4", 7, 2, out, sizeof(out)),
+	    0);
+	assert_int_equal(match_norm_domain("a b.com", 7, 2, out, sizeof(out)),
+	    0);
+	assert_int_equal(match_norm_domain("_dmarc.x-y.org", 14, 2, out,
+	    sizeof(out)), 14);
+	assert_int_equal(match_norm_domain("b\xc3\xbc" "cher.de", 10, 2, out,
+	    sizeof(out)), 10);
+	memset(out, 'a', 64);
+	memcpy(out + 64, ".com", 4);
+	assert_int_equal(match_norm_domain(out, 68, 2, out + 100, 200), 0);
+	assert_int_equal(match_norm_domain(out + 1, 67, 2, out + 100, 200),
+	    67);
+}
+
+static void
+test_norm_url(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* NULL: refused */
+	} t[] = {
+		{ "http://Example.COM", "example.com/" },
+		{ "HTTPS://example.com:443/a/B?q=1#frag", "example.com/a/B?q=1" },
+		{ "http://example.com:443/", "example.com:443/" },
+		{ "http://example.com:0080/x", "example.com/x" },
+		{ "https://user:pw@evil.example./p", "evil.example/p" },
+		{ "evil.example/x.exe", "evil.example/x.exe" },
+		{ "evil.example:8080/x", "evil.example:8080/x" },
+		{ "//cdn.example/lib.js", "cdn.example/lib.js" },
+		{ "ftp://files.example:21/a", "ftp://files.example/a" },
+		{ "FTP://files.example:2121/a", "ftp://files.example:2121/a" },
+		{ "hxxp://x.example/", "hxxp://x.example/" },
+		{ "http://[2001:DB8::1]:8080/", "[2001:db8::1]:8080/" },
+		{ "http://192.0.2.1/a%7eb%2Fc%41", "192.0.2.1/a~b%2FcA" },
+		{ "http://x.example/%zz%4", "x.example/%zz%4" },
+		{ "http://x.example?q", "x.example/?q" },
+		{ "http://x.example/a b", NULL },
+		{ "http://", NULL },
+		{ "http://:80/", NULL },
+		{ "http://x.example:99999/", NULL },
+		{ "http://x.example:8a/", NULL },
+		{ "http://[::1/", NULL },
+		{ "http://bad host/", NULL },
+	};
+	char out[MATCH_VALUE_MAX];
+	size_t n, ho, hl;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = match_norm_url(t[i].in, strlen(t[i].in), out, sizeof(out),
+		    &ho, &hl);
+		if (t[i].out == NULL) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		assert_true(n > 0);
+		out[n] = '\0';
+		assert_string_equal(out, t[i].out);
+	}
+	n = match_norm_url("https://u@Evil.Example:8443/x", 29, out,
+	    sizeof(out), &ho, &hl);
+	assert_true(n > 0);
+	assert_int_equal(ho, 10);
+	assert_int_equal(hl, 12);
+	n = match_norm_url("http://[::1]/", 13, out, sizeof(out), &ho, &hl);
+	assert_true(n > 0);
+	assert_int_equal(ho, 8);
+	assert_int_equal(hl, 3);
+	memset(out, 'a', sizeof(out));
+	memcpy(out, "http://x.example/", 17);
+	assert_int_equal(match_norm_url(out, MATCH_URL_MAX + 1, out,
+	    sizeof(out), NULL, NULL), 0);
+}
+
+static void
+test_norm_email_hash(void **state)
+{
+	char out[400];
+	uint8_t h[32];
+	size_t n;
+
+	(void)state;
+	n = match_norm_email("Bob.Smith+x@Mail.Example.", 25, out,
+	    sizeof(out));
+	out[n] = '\0';
+	assert_string_equal(out, "bob.smith+x@mail.example");
+	assert_int_equal(match_norm_email("@x.example", 10, out, sizeof(out)),
+	    0);
+	assert_int_equal(match_norm_email("bob@localhost", 13, out,
+	    sizeof(out)), 0);
+	assert_int_equal(match_norm_email("bob", 3, out, sizeof(out)), 0);
+	assert_int_equal(match_norm_email("a b@x.example", 13, out,
+	    sizeof(out)), 0);
+	assert_int_equal(match_parse_hash("D41D8CD98F00B204E9800998ECF8427E",
+	    32, h), 16);
+	assert_memory_equal(h, "\xd4\x1d\x8c\xd9\x8f\x00\xb2\x04\xe9\x80\x09"
+	    "\x98\xec\xf8\x42\x7e", 16);
+	assert_int_equal(match_parse_hash("da39a3ee5e6b4b0d3255bfef95601890"
+	    "afd80709", 40, h), 20);
+	assert_int_equal(match_parse_hash("d41d8cd98f00b204e9800998ecf8427g",
+	    32, h), 0);
+	assert_int_equal(match_parse_hash("d41d8cd98f00b204e9800998ecf8427",
+	    31, h), 0);
+}
+
+/* -- Sets */
+
+struct ind {
+	const char		*id;
+	enum match_ikind	 kind;
+	const char		*value;
+	int			 subset;
+};
+
+static const struct ind inds[] = {
+	{ "indicator--00000000-0000-4000-8000-000000000001", MATCH_I_DOMAIN,
+	    "rivers.com", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000002", MATCH_I_DOMAIN,
+	    "Evil.Example.", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000003", MATCH_I_DOMAIN,
+	    "deep.sub.evil.example", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000004", MATCH_I_IPV4,
+	    "192.0.2.1", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000005", MATCH_I_IPV4,
+	    "10.0.0.0/8", 1 },
+	{ "indicator--00000000-0000-4000-8000-000000000006", MATCH_I_IPV4,
+	    "10.1.0.0/16", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000007", MATCH_I_IPV6,
+	    "2001:db8::/32", 1 },
+	{ "indicator--00000000-0000-4000-8000-000000000008", MATCH_I_IPV6,
+	    "2001:db8::1", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000009", MATCH_I_URL,
+	    "http://bad.example/x.exe", 0 },
+	{ "indicator--00000000-0000-4000-8000-00000000000a", MATCH_I_EMAIL,
+	    "Bob@Phish.Example", 0 },
+	{ "indicator--00000000-0000-4000-8000-00000000000b", MATCH_I_MD5,
+	    "d41d8cd98f00b204e9800998ecf8427e", 0 },
+	{ "indicator--00000000-0000-4000-8000-00000000000c", MATCH_I_SHA1,
+	    "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", 0 },
+	{ "indicator--00000000-0000-4000-8000-00000000000d", MATCH_I_SHA256,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	    0 },
+	/* A second indicator on a key, and an id that is not canonical. */
+	{ "indicator--00000000-0000-4000-8000-00000000000e", MATCH_I_DOMAIN,
+	    "RIVERS.com", 0 },
+	{ "indicator--ABCDEF00-0000-4000-8000-00000000000F", MATCH_I_IPV4,
+	    "192.0.2.1/32", 0 },
+	/* The same indicator twice (two collections): one id. */
+	{ "indicator--00000000-0000-4000-8000-000000000001", MATCH_I_DOMAIN,
+	    "rivers.com", 0 },
+	/* Refused terms. */
+	{ "indicator--00000000-0000-4000-8000-000000000010", MATCH_I_DOMAIN,
+	    "localhost", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000011", MATCH_I_IPV4,
+	    "2001:db8::9", 0 },
+	{ "indicator--00000000-0000-4000-8000-000000000012", MATCH_I_MD5,
+	    "abcd", 0 },
+};
+
+static struct match_set *
+build_set(void)
+{
+	struct match_builder *b = NULL;
+	struct match_set *s = NULL;
+
+	assert_int_equal(match_builder_new(&b), ERR_OK);
+	for (size_t i = 0; i < sizeof(inds) / sizeof(inds[0]); i++) {
+		struct match_term t;
+
+		t.kind = inds[i].kind;
+		t.value = inds[i].value;
+		t.len = strlen(inds[i].value);
+		t.subset = inds[i].subset;
+		assert_int_equal(match_builder_add(b, inds[i].id, &t, 1),
+		    ERR_OK);
+	}
+	assert_int_equal(match_builder_finish(b, &s), ERR_OK);
+	assert_non_null(s);
+	return s;
+}
+
+/* Hits rendered as "token|kind|matched|id,id;" for exact comparison. */
+struct render {
+	const struct match_set	*s;
+	const char		*buf;
+	struct buf		 out;
+};
+
+static enum err
+render_cb(void *arg, const struct match_hit *h)
+{
+	struct render *r = arg;
+	char v[MATCH_VALUE_MAX], id[LIM_STIX_ID + 1];
+	enum err err;
+
+	match_set_hit_value(r->s, h, v);
+	err = buf_addf(&r->out, "%.*s|%s|%s|", (int)h->len, r->buf + h->off,
+	    match_hkind_name(h->kind), v);
+	for (size_t i = 0; err == ERR_OK && i < match_set_hit_n_ids(r->s, h);
+	    i++) {
+		match_set_indicator_id(r->s, match_set_hit_id(r->s, h, i), id);
+		/* The last two digits name the test indicator. */
+		err = buf_addf(&r->out, "%s%s", i ? "," : "",
+		    id + strlen(id) - 2);
+	}
+	if (err == ERR_OK)
+		err = buf_addc(&r->out, ';');
+	return err;
+}
+
+static void
+scan_render(struct match_scanner *sc, const struct match_set *s,
+    const char *text, struct buf *out)
+{
+	struct render r;
+
+	r.s = s;
+	r.buf = text;
+	buf_init(&r.out, 1u << 20);
+	assert_int_equal(match_scan_text(sc, text, strlen(text), render_cb,
+	    &r), ERR_OK);
+	*out = r.out;
+}
+
+static void
+test_set_build(void **state)
+{
+	struct match_set *s = build_set();
+	struct match_set_stats st;
+	const char *id, *why;
+	char idbuf[LIM_STIX_ID + 1];
+	size_t found_alt = 0;
+
+	(void)state;
+	match_set_get_stats(s, &st);
+	assert_int_equal(st.n_unsupported, 3);
+	assert_int_equal(st.n_domain, 3);
+	assert_int_equal(st.n_ipv4, 1);
+	assert_int_equal(st.n_cidr4, 2);
+	assert_int_equal(st.n_ipv6, 1);
+	assert_int_equal(st.n_cidr6, 1);
+	assert_int_equal(st.n_url, 1);
+	assert_int_equal(st.n_email, 1);
+	assert_int_equal(st.n_md5, 1);
+	assert_int_equal(st.n_sha1, 1);
+	assert_int_equal(st.n_sha256, 1);
+	assert_int_equal(st.n_keys, 13);
+	assert_int_equal(st.n_indicators, 15);
+	assert_true(st.bytes > 0);
+	for (size_t i = 0; i < st.n_unsupported; i++) {
+		match_set_unsupported(s, i, &id, &why);
+		assert_true(strlen(why) > 10);
+		assert_true(strncmp(id, "indicator--", 11) == 0);
+	}
+	match_set_unsupported(s, 0, &id, &why);
+	assert_string_equal(id, "indicator--00000000-0000-4000-8000-"
+	    "000000000010");
+	assert_non_null(strstr(why, "localhost"));
+	for (size_t i = 0; i < match_set_n_indicators(s); i++) {
+		match_set_indicator_id(s, i, idbuf);
+		if (strcmp(idbuf, "indicator--ABCDEF00-0000-4000-8000-"
+		    "00000000000F") == 0)
+			found_alt++;
+	}
+	assert_int_equal(found_alt, 1);
+	match_set_free(s);
+}
+
+static void
+test_set_scan(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*hits;
+	} t[] = {
+		/* Subdomains; the decoy betrivers.com; case. */
+		{ "visit www.rivers.com, betrivers.com and RIVERS.COM.",
+		  "www.rivers.com|subdomain|rivers.com|01,0e;"
+		  "RIVERS.COM|exact|rivers.com|01,0e;" },
+		{ "rivers.community rivers.com.au xrivers.com rivers-com",
+		  "" },
+		{ "a.deep.sub.evil.example",
+		  "a.deep.sub.evil.example|subdomain|deep.sub.evil.example|03;"
+		  "a.deep.sub.evil.example|subdomain|evil.example|02;" },
+		{ "evil.example.", "evil.example|exact|evil.example|02;" },
+		/* Addresses: inside longer numbers nothing; CIDRs. */
+		{ "192.0.2.1 192.0.2.10 1192.0.2.1 192.0.2.1.5 192.0.2.01",
+		  "192.0.2.1|exact|192.0.2.1|04,0F;" },
+		{ "from 10.1.2.3:443 to 10.200.0.1.",
+		  "10.1.2.3|cidr|10.1.0.0/16|06;10.1.2.3|cidr|10.0.0.0/8|05;"
+		  "10.200.0.1|cidr|10.0.0.0/8|05;" },
+		{ "[2001:DB8::1]:443 2001:db8:0:0::5 2001:db9::1",
+		  "2001:DB8::1|exact|2001:db8::1|08;"
+		  "2001:DB8::1|cidr|2001:db8::/32|07;"
+		  "2001:db8:0:0::5|cidr|2001:db8::/32|07;" },
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1|exact|192.0.2.1|04,0F;" },
+		/* URLs, with and without scheme; host checked too. */
+		{ "GET HTTP://BAD.example:80/x.exe?, ok",
+		  "HTTP://BAD.example:80/x.exe|exact|bad.example/x.exe|09;" },
+		{ "<a href='https://evil.example/q?u=rivers.com'>",
+		  "evil.example|exact|evil.example|02;"
+		  "rivers.com|exact|rivers.com|01,0e;" },
+		{ "see bad.example/x.exe.",
+		  "bad.example/x.exe|exact|bad.example/x.exe|09;" },
+		{ "http://bad.example/x.exe2 bad.example/x.ex", "" },
+		/* E-mail. */
+		{ "From: Bob@PHISH.example, root@10.9.9.9 x@evil.example",
+		  "Bob@PHISH.example|exact|bob@phish.example|0a;"
+		  "10.9.9.9|cidr|10.0.0.0/8|05;"
+		  "evil.example|exact|evil.example|02;" },
+		{ "mailto:bob@phish.example",
+		  "bob@phish.example|exact|bob@phish.example|0a;" },
+		{ "xbob@phish.example", "" },
+		/* Hashes: whole alphanumeric runs only. */
+		{ "md5=D41D8CD98F00B204E9800998ECF8427E "
+		  "x_d41d8cd98f00b204e9800998ecf8427e.exe "
+		  "0d41d8cd98f00b204e9800998ecf8427e "
+		  "d41d8cd98f00b204e9800998ecf8427e0 "
+		  "gd41d8cd98f00b204e9800998ecf8427e",
+		  "D41D8CD98F00B204E9800998ECF8427E|exact|"
+		  "d41d8cd98f00b204e9800998ecf8427e|0b;"
+		  "d41d8cd98f00b204e9800998ecf8427e|exact|"
+		  "d41d8cd98f00b204e9800998ecf8427e|0b;" },
+		{ "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709;",
+		  "da39a3ee5e6b4b0d3255bfef95601890afd80709|exact|"
+		  "da39a3ee5e6b4b0d3255bfef95601890afd80709|0c;" },
+		{ "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852"
+		  "b855", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495"
+		  "991b7852b855|exact|e3b0c44298fc1c149afbf4c8996fb92427ae41e464"
+		  "9b934ca495991b7852b855|0d;" },
+		/* Joined by '+' or ':'; timestamps are not addresses. */
+		{ "17:06:01.123 a+evil.example+b c:evil.example:d",
+		  "evil.example|exact|evil.example|02;"
+		  "evil.example|exact|evil.example|02;" },
+		/* A hash token at the same byte as a run token: run first. */
+		{ "d41d8cd98f00b204e9800998ecf8427e.evil.example",
+		  "d41d8cd98f00b204e9800998ecf8427e.evil.example|subdomain|"
+		  "evil.example|02;d41d8cd98f00b204e9800998ecf8427e|exact|"
+		  "d41d8cd98f00b204e9800998ecf8427e|0b;" },
+		{ "", "" },
+		{ "\xff\xfe\x7f evil.example\r\n\x01",
+		  "evil.example|exact|evil.example|02;" },
+	};
+	struct match_set *s = build_set();
+	struct match_scanner *sc = NULL;
+	struct buf out;
+
+	(void)state;
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	for (int simd = 0; simd < 2; simd++) {
+		match_scanner_set_simd(sc, simd);
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			scan_render(sc, s, t[i].text, &out);
+			if (strcmp(out.ptr ? out.ptr : "", t[i].hits) != 0)
+				fail_msg("text %zu '%s':\n got  %s\n want %s",
+				    i, t[i].text, out.ptr ? out.ptr : "",
+				    t[i].hits);
+			buf_reset(&out);
+		}
+	}
+	/* Text with a NUL inside: strlen() would stop, len does not. */
+	{
+		static const char nul[] = "x\0evil.example";
+		struct render r;
+
+		r.s = s;
+		r.buf = nul;
+		buf_init(&r.out, 4096);
+		assert_int_equal(match_scan_text(sc, nul, sizeof(nul) - 1,
+		    render_cb, &r), ERR_OK);
+		assert_string_equal(r.out.ptr,
+		    "evil.example|exact|evil.example|02;");
+		buf_reset(&r.out);
+	}
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+static void
+test_scan_value(void **state)
+{
+	static const struct {
+		enum match_vkind	 kind;
+		const char		*val;
+		const char		*hits;
+	} t[] = {
+		{ MATCH_V_DOMAIN, "WWW.Rivers.Com.",
+		  "WWW.Rivers.Com.|subdomain|rivers.com|01,0e;" },
+		{ MATCH_V_IP, "192.0.2.1", "192.0.2.1|exact|192.0.2.1|04,0F;" },
+		{ MATCH_V_IP, "[2001:db8::1]",
+		  "[2001:db8::1]|exact|2001:db8::1|08;"
+		  "[2001:db8::1]|cidr|2001:db8::/32|07;" },
+		{ MATCH_V_IP, "2001:db8::7%eth0",
+		  "2001:db8::7%eth0|cidr|2001:db8::/32|07;" },
+		{ MATCH_V_IP, "10.1.1.1:53",
+		  "10.1.1.1:53|cidr|10.1.0.0/16|06;"
+		  "10.1.1.1:53|cidr|10.0.0.0/8|05;" },
+		{ MATCH_V_URL, "https://bad.example/x.exe",
+		  "https://bad.example/x.exe|exact|bad.example/x.exe|09;" },
+		{ MATCH_V_URL, "evil.example:443",
+		  "evil.example|exact|evil.example|02;" },
+		{ MATCH_V_HASH, "D41D8CD98F00B204E9800998ECF8427E",
+		  "D41D8CD98F00B204E9800998ECF8427E|exact|"
+		  "d41d8cd98f00b204e9800998ecf8427e|0b;" },
+		{ MATCH_V_EMAIL, "bob@phish.example",
+		  "bob@phish.example|exact|bob@phish.example|0a;" },
+		/* Not of its kind: scanned as text. */
+		{ MATCH_V_EMAIL, "Bob <bob@phish.example>",
+		  "bob@phish.example|exact|bob@phish.example|0a;" },
+		{ MATCH_V_DOMAIN, "-", "" },
+		{ MATCH_V_ANY, "to evil.example", "evil.example|exact|"
+		  "evil.example|02;" },
+	};
+	struct match_set *s = build_set();
+	struct match_scanner *sc = NULL;
+	struct render r;
+
+	(void)state;
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r.s = s;
+		r.buf = t[i].val;
+		buf_init(&r.out, 4096);
+		assert_int_equal(match_scan_value(sc, t[i].kind, t[i].val,
+		    strlen(t[i].val), render_cb, &r), ERR_OK);
+		if (strcmp(r.out.ptr ? r.out.ptr : "", t[i].hits) != 0)
+			fail_msg("value %zu '%s':\n got  %s\n want %s", i,
+			    t[i].val, r.out.ptr ? r.out.ptr : "", t[i].hits);
+		buf_reset(&r.out);
+	}
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+/* A builder given patterns: unsupported ones are listed with reasons. */
+static void
+test_set_patterns(void **state)
+{
+	static const struct {
+		const char	*pattern;
+		int		 ok;
+	} t[] = {
+		{ "[domain-name:value = 'c2.example']", 1 },
+		{ "[ipv4-addr:value = '198.51.100.7' OR "
+		  "ipv4-addr:value ISSUBSET '203.0.113.0/24']", 1 },
+		{ "[file:hashes.'SHA-256' = 'e3b0c44298fc1c149afbf4c8996fb924"
+		  "27ae41e4649b934ca495991b7852b855']", 1 },
+		{ "[file:name = 'evil.exe']", 0 },
+		{ "[domain-name:value = 'a.example'] AND "
+		  "[ipv4-addr:value = '198.51.100.8']", 0 },
+		{ "[domain-name:value LIKE '%.example']", 0 },
+		{ "[domain-name:value = 'x.example'", 0 },
+	};
+	struct match_builder *b = NULL;
+	struct match_set *s = NULL;
+	struct match_scanner *sc = NULL;
+	struct match_set_stats st;
+	struct buf out;
+	char id[64];
+
+	(void)state;
+	assert_int_equal(match_builder_new(&b), ERR_OK);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		(void)snprintf(id, sizeof(id), "indicator--00000000-0000-4000-"
+		    "8000-%012zu", i);
+		assert_int_equal(match_builder_add_pattern(b, id, t[i].pattern,
+		    strlen(t[i].pattern)), ERR_OK);
+	}
+	assert_int_equal(match_builder_finish(b, &s), ERR_OK);
+	match_set_get_stats(s, &st);
+	assert_int_equal(st.n_unsupported, 4);
+	assert_int_equal(st.n_keys, 4);
+	for (size_t i = 0, u = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *uid, *why;
+
+		if (t[i].ok)
+			continue;
+		match_set_unsupported(s, u++, &uid, &why);
+		(void)snprintf(id, sizeof(id), "indicator--00000000-0000-4000-"
+		    "8000-%012zu", i);
+		assert_string_equal(uid, id);
+		assert_true(strlen(why) > 5);
+	}
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	scan_render(sc, s, "x.c2.example 203.0.113.9 198.51.100.7 "
+	    "a.example", &out);
+	assert_string_equal(out.ptr, "x.c2.example|subdomain|c2.example|00;"
+	    "203.0.113.9|cidr|203.0.113.0/24|01;"
+	    "198.51.100.7|exact|198.51.100.7|01;");
+	buf_reset(&out);
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+static void
+test_set_empty(void **state)
+{
+	struct match_builder *b = NULL;
+	struct match_set *s = NULL;
+	struct match_scanner *sc = NULL;
+	struct buf out;
+	uint8_t a[16];
+
+	(void)state;
+	assert_int_equal(match_builder_new(&b), ERR_OK);
+	assert_int_equal(match_builder_finish(b, &s), ERR_OK);
+	assert_int_equal(match_set_n_indicators(s), 0);
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	scan_render(sc, s, "evil.example 1.2.3.4 ::1 "
+	    "d41d8cd98f00b204e9800998ecf8427e http://x.example/", &out);
+	assert_null(out.ptr);
+	memset(a, 0, sizeof(a));
+	assert_int_equal(match_set_find_ip(s, 1, a, render_cb, NULL), ERR_OK);
+	match_scanner_free(sc);
+	match_set_free(s);
+	match_builder_free(NULL);
+	match_set_free(NULL);
+	match_scanner_free(NULL);
+}
+
+/* Many keys: every one is found, with its indicator; absent ones not. */
+static void
+test_set_many(void **state)
+{
+	enum { N = 60000 };
+	struct match_builder *b = NULL;
+	struct match_set *s = NULL;
+	struct match_set_stats st;
+	char v[64], id[64];
+	uint64_t seed = 42;
+
+	(void)state;
+	assert_int_equal(match_builder_new(&b), ERR_OK);
+	for (size_t i = 0; i < N; i++) {
+		struct match_term t;
+
+		t.kind = MATCH_I_DOMAIN;
+		t.subset = 0;
+		t.len = (size_t)snprintf(v, sizeof(v), "h%zu-%x.example",
+		    i % (N / 2), (unsigned)(i % (N / 2)) * 7u);
+		t.value = v;
+		(void)snprintf(id, sizeof(id), "indicator--00000000-0000-4000-"
+		    "8000-%012zx", i);
+		assert_int_equal(match_builder_add(b, id, &t, 1), ERR_OK);
+	}
+	assert_int_equal(match_builder_finish(b, &s), ERR_OK);
+	match_set_get_stats(s, &st);
+	assert_int_equal(st.n_keys, N / 2);
+	assert_int_equal(st.n_indicators, N);
+	for (size_t i = 0; i < N / 2; i++) {
+		struct render r;
+		size_t n = (size_t)snprintf(v, sizeof(v), "h%zu-%x.example", i,
+		    (unsigned)i * 7u);
+
+		r.s = s;
+		r.buf = v;
+		buf_init(&r.out, 4096);
+		assert_int_equal(match_set_find_domain(s, v, n, render_cb, &r),
+		    ERR_OK);
+		assert_non_null(r.out.ptr);
+		/* Two indicators per key: i and i + N/2. */
+		assert_non_null(strchr(r.out.ptr, ','));
+		buf_reset(&r.out);
+	}
+	for (size_t i = 0; i < 20000; i++) {
+		struct render r;
+		size_t n = (size_t)snprintf(v, sizeof(v), "x%llx.example",
+		    (unsigned long long)rnd_next(&seed));
+
+		r.s = s;
+		r.buf = v;
+		buf_init(&r.out, 4096);
+		assert_int_equal(match_set_find_domain(s, v, n, render_cb, &r),
+		    ERR_OK);
+		assert_null(r.out.ptr);
+	}
+	match_set_free(s);
+}
+
+/* -- Scanner: vector and portable paths, chunking, many hits */
+
+static const char *const frags[] = {
+	"evil.example", "EVIL.EXAMPLE", "rivers.com", "betrivers.com",
+	"192.0.2.1", "10.1.2.3", "10.0.0.", "2001:db8::1", "::", ":", ".",
+	"@", "+", "-", "_", "http://", "https://", "bad.example/x.exe", "/",
+	"?", "#", " ", " ", " ", "\n", "\t", "\"", "'", "(", ")", "[", "]",
+	"d41d8cd98f00b204e9800998ecf8427e", "da39a3ee5e6b4b0d3255bfef95601890"
+	"afd80709", "0", "a", "ff", "1.2", "bob@phish.example", "\xc3\xa9",
+	"\x00", "x", "1234", "a.b", "...", "e3b0c44298fc1c149afbf4c8996fb924"
+	"27ae41e4649b934ca495991b7852b855", ":443", "%", "www.", "mailto:",
+};
+
+static size_t
+random_text(uint64_t *seed, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < cap) {
+		const char *f = frags[rnd_next(seed) % (sizeof(frags) /
+		    sizeof(frags[0]))];
+		size_t l = f[0] == '\0' ? 1 : strlen(f);
+
+		if (n + l > cap)
+			break;
+		memcpy(buf + n, f, l);
+		n += l;
+	}
+	return n;
+}
+
+static void
+test_scan_simd_equal(void **state)
+{
+	struct match_set *s = build_set();
+	struct match_scanner *sc = NULL;
+	static char text[8192];
+	uint64_t seed = 7;
+
+	(void)state;
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	for (int round = 0; round < 400; round++) {
+		size_t n = random_text(&seed, text, 1 + rnd_next(&seed) %
+		    (sizeof(text) - 1));
+		struct render a, b;
+
+		a.s = b.s = s;
+		a.buf = b.buf = text;
+		buf_init(&a.out, 1u << 22);
+		buf_init(&b.out, 1u << 22);
+		match_scanner_set_simd(sc, 0);
+		assert_int_equal(match_scan_text(sc, text, n, render_cb, &a),
+		    ERR_OK);
+		match_scanner_set_simd(sc, 1);
+		assert_int_equal(match_scan_text(sc, text, n, render_cb, &b),
+		    ERR_OK);
+		assert_string_equal(a.out.ptr ? a.out.ptr : "",
+		    b.out.ptr ? b.out.ptr : "");
+		/* Line by line gives the same hits as the whole buffer. */
+		{
+			struct render c;
+			size_t at = 0;
+
+			c.s = s;
+			c.buf = text;
+			buf_init(&c.out, 1u << 22);
+			while (at < n) {
+				const char *e = memchr(text + at, '\n', n - at);
+				size_t l = e ? (size_t)(e - text) - at : n - at;
+
+				c.buf = text + at;
+				assert_int_equal(match_scan_text(sc, text + at,
+				    l, render_cb, &c), ERR_OK);
+				at += l + 1;
+			}
+			assert_string_equal(a.out.ptr ? a.out.ptr : "",
+			    c.out.ptr ? c.out.ptr : "");
+			buf_reset(&c.out);
+		}
+		buf_reset(&a.out);
+		buf_reset(&b.out);
+	}
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+struct counter {
+	size_t	n;
+	size_t	last_off;
+	int	ordered;
+	size_t	stop_at;
+};
+
+static enum err
+count_cb(void *arg, const struct match_hit *h)
+{
+	struct counter *c = arg;
+
+	if (c->n > 0 && h->off < c->last_off)
+		c->ordered = 0;
+	c->last_off = h->off;
+	if (++c->n == c->stop_at)
+		return ERR_IO;
+	return ERR_OK;
+}
+
+static void
+test_scan_many_hits(void **state)
+{
+	static const char unit[] = "10.1.2.3 d41d8cd98f00b204e9800998ecf8427e ";
+	struct match_set *s = build_set();
+	struct match_scanner *sc = NULL;
+	struct counter c;
+	size_t reps = 20000, ul = sizeof(unit) - 1;
+	char *text = malloc(reps * ul);
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < reps; i++)
+		memcpy(text + i * ul, unit, ul);
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	memset(&c, 0, sizeof(c));
+	c.ordered = 1;
+	assert_int_equal(match_scan_text(sc, text, reps * ul, count_cb, &c),
+	    ERR_OK);
+	/* Two CIDRs and one hash per unit, in token order. */
+	assert_int_equal(c.n, reps * 3);
+	assert_true(c.ordered);
+	/* The callback's error stops the scan and is returned. */
+	memset(&c, 0, sizeof(c));
+	c.ordered = 1;
+	c.stop_at = 5000;
+	assert_int_equal(match_scan_text(sc, text, reps * ul, count_cb, &c),
+	    ERR_IO);
+	assert_int_equal(c.n, 5000);
+	free(text);
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+static void
+test_count_newlines(void **state)
+{
+	static char b[5000];
+	uint64_t seed = 3;
+	size_t want = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(b); i++) {
+		b[i] = (rnd_next(&seed) % 5 == 0) ? '\n' : 'x';
+		want += b[i] == '\n';
+	}
+	assert_int_equal(match_count_newlines(b, sizeof(b)), want);
+	for (size_t off = 0; off < 40; off++) {
+		size_t w = 0;
+
+		for (size_t i = off; i < 4000 + off * 3; i++)
+			w += b[i] == '\n';
+		assert_int_equal(match_count_newlines(b + off, 4000 + off * 3 -
+		    off), w);
+	}
+	assert_int_equal(match_count_newlines(b, 0), 0);
+}
+
+/* -- Reader */
+
+struct got {
+	struct buf	text;	/* the blocks joined */
+	uint64_t	lines;
+	int		numbers_ok;
+	size_t		blocks;
+};
+
+/* Read everything; check blocks are whole lines numbered in order. */
+static void
+read_all(struct match_reader *r, struct got *g)
+{
+	char *blk = malloc(MATCH_READ_BLOCK);
+	uint64_t expect = 1, first;
+	size_t len;
+
+	assert_non_null(blk);
+	buf_init(&g->text, 64u << 20);
+	g->lines = 0;
+	g->numbers_ok = 1;
+	g->blocks = 0;
+	for (;;) {
+		struct match_reader_stats st;
+
+		assert_int_equal(match_reader_next(r, blk, MATCH_READ_BLOCK,
+		    &len, &first), ERR_OK);
+		if (len == 0)
+			break;
+		g->blocks++;
+		match_reader_stats(r, &st);
+		if (first < expect)
+			g->numbers_ok = 0;
+		expect = first + match_count_newlines(blk, len) +
+		    (blk[len - 1] != '\n');
+		assert_int_equal(buf_add(&g->text, blk, len), ERR_OK);
+	}
+	g->lines = expect - 1;
+	free(blk);
+}
+
+static void
+test_reader_plain(void **state)
+{
+	static const char in[] = "one\ntwo evil.example\r\n\nlast";
+	struct match_reader *r = NULL;
+	struct match_reader_stats st;
+	struct got g;
+
+	(void)state;
+	assert_int_equal(match_reader_open_mem(in, sizeof(in) - 1, &r),
+	    ERR_OK);
+	read_all(r, &g);
+	assert_int_equal(g.text.len, sizeof(in) - 1);
+	assert_memory_equal(g.text.ptr, in, sizeof(in) - 1);
+	match_reader_stats(r, &st);
+	assert_int_equal(st.lines, 4);
+	assert_int_equal(st.comp, MATCH_COMP_NONE);
+	assert_int_equal(st.overlong, 0);
+	assert_int_equal(st.bytes, sizeof(in) - 1);
+	buf_reset(&g.text);
+	match_reader_free(r);
+
+	/* Empty input: no block at all. */
+	assert_int_equal(match_reader_open_mem("", 0, &r), ERR_OK);
+	read_all(r, &g);
+	assert_int_equal(g.blocks, 0);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	match_reader_free(NULL);
+}
+
+/* Text of n lines, each "line <i> <padding>\n", deterministic. */
+static char *
+make_lines(size_t n, size_t *len)
+{
+	struct buf b;
+	uint64_t seed = 11;
+
+	buf_init(&b, 256u << 20);
+	for (size_t i = 0; i < n; i++) {
+		size_t pad = rnd_next(&seed) % 150;
+
+		assert_int_equal(buf_addf(&b, "line %zu ", i + 1), ERR_OK);
+		for (size_t k = 0; k < pad; k++)
+			assert_int_equal(buf_addc(&b, (char)('a' + k % 26)),
+			    ERR_OK);
+		assert_int_equal(buf_addc(&b, '\n'), ERR_OK);
+	}
+	return buf_take(&b, len);
+}
+
+static void *
+gzip_mem(const void *p, size_t len, size_t *out_len)
+{
+	z_stream zs;
+	size_t cap = compressBound((uLong)len) + 64;
+	uint8_t *out = malloc(cap);
+
+	assert_non_null(out);
+	memset(&zs, 0, sizeof(zs));
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (Bytef *)(uintptr_t)p;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	*out_len = cap - zs.avail_out;
+	(void)deflateEnd(&zs);
+	return out;
+}
+
+static void *
+zstd_mem(const void *p, size_t len, size_t *out_len)
+{
+	size_t cap = ZSTD_compressBound(len);
+	void *out = malloc(cap);
+
+	assert_non_null(out);
+	*out_len = ZSTD_compress(out, cap, p, len, 3);
+	assert_false(ZSTD_isError(*out_len));
+	return out;
+}
+
+static void
+check_compressed(void *z, size_t zlen, const char *plain, size_t plen,
+    enum match_comp comp)
+{
+	struct match_reader *r = NULL;
+	struct match_reader_stats st;
+	struct got g;
+
+	assert_int_equal(match_reader_open_mem(z, zlen, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_int_equal(st.comp, comp);
+	assert_int_equal(st.truncated, 0);
+	assert_int_equal(st.corrupt, 0);
+	assert_int_equal(g.text.len, plen);
+	assert_memory_equal(g.text.ptr, plain, plen);
+	assert_true(g.numbers_ok);
+	buf_reset(&g.text);
+	match_reader_free(r);
+}
+
+static void
+test_reader_compressed(void **state)
+{
+	size_t plen, zlen, z2len, cut;
+	char *plain = make_lines(30000, &plen);
+	uint8_t *z, *z2, *both;
+	struct match_reader *r = NULL;
+	struct match_reader_stats st;
+	struct got g;
+
+	(void)state;
+	assert_true(plen > 2 * MATCH_READ_BLOCK);
+	/* gzip, then two gzip members one after the other. */
+	z = gzip_mem(plain, plen, &zlen);
+	check_compressed(z, zlen, plain, plen, MATCH_COMP_GZIP);
+	z2 = gzip_mem("tail line\n", 10, &z2len);
+	both = malloc(zlen + z2len);
+	assert_non_null(both);
+	memcpy(both, z, zlen);
+	memcpy(both + zlen, z2, z2len);
+	assert_int_equal(match_reader_open_mem(both, zlen + z2len, &r),
+	    ERR_OK);
+	read_all(r, &g);
+	assert_int_equal(g.text.len, plen + 10);
+	assert_memory_equal(g.text.ptr + plen, "tail line\n", 10);
+	assert_int_equal(g.lines, 30001);
+	buf_reset(&g.text);
+	match_reader_free(r);
+
+	/* Truncated gzip: what was decoded comes out, flagged. */
+	cut = zlen / 2;
+	assert_int_equal(match_reader_open_mem(z, cut, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_int_equal(st.truncated, 1);
+	assert_true(g.text.len > 0 && g.text.len < plen);
+	assert_memory_equal(g.text.ptr, plain, g.text.len);
+	assert_true(g.numbers_ok);
+	buf_reset(&g.text);
+	match_reader_free(r);
+
+	/* Corrupt gzip (bytes flipped in the middle) and trailing garbage. */
+	for (size_t i = zlen / 3; i < zlen / 3 + 64; i++)
+		z[i] ^= 0x5a;
+	assert_int_equal(match_reader_open_mem(z, zlen, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_true(st.corrupt || st.truncated);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	free(z);
+	free(z2);
+	z = gzip_mem(plain, 1000, &zlen);
+	memcpy(both, z, zlen);
+	memcpy(both + zlen, "garbage", 7);
+	assert_int_equal(match_reader_open_mem(both, zlen + 7, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_int_equal(st.corrupt, 1);
+	assert_int_equal(g.text.len, 1000);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	free(z);
+	free(both);
+
+	/* zstd, two frames, truncated. */
+	z = zstd_mem(plain, plen, &zlen);
+	check_compressed(z, zlen, plain, plen, MATCH_COMP_ZSTD);
+	z2 = zstd_mem("tail line\n", 10, &z2len);
+	both = malloc(zlen + z2len);
+	assert_non_null(both);
+	memcpy(both, z, zlen);
+	memcpy(both + zlen, z2, z2len);
+	assert_int_equal(match_reader_open_mem(both, zlen + z2len, &r),
+	    ERR_OK);
+	read_all(r, &g);
+	assert_int_equal(g.text.len, plen + 10);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	assert_int_equal(match_reader_open_mem(z, zlen / 2, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_int_equal(st.truncated, 1);
+	assert_memory_equal(g.text.ptr, plain, g.text.len);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	/* Only the magic bytes. */
+	assert_int_equal(match_reader_open_mem(z, 4, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_true(st.truncated || st.corrupt);
+	assert_int_equal(g.text.len, 0);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	free(z);
+	free(z2);
+	free(both);
+	free(plain);
+}
+
+static void
+test_reader_overlong(void **state)
+{
+	size_t big = MATCH_LINE_MAX + 1, at = 0, total;
+	char *in;
+	struct match_reader *r = NULL;
+	struct match_reader_stats st;
+	struct got g;
+
+	(void)state;
+	/* "a\n" + (LINE_MAX + 1) x 'x' + "\nb\n" + LINE_MAX x 'y' + "\nc" */
+	total = 2 + big + 3 + MATCH_LINE_MAX + 2;
+	in = malloc(total);
+	assert_non_null(in);
+	memcpy(in, "a\n", 2);
+	at = 2;
+	memset(in + at, 'x', big);
+	at += big;
+	memcpy(in + at, "\nb\n", 3);
+	at += 3;
+	memset(in + at, 'y', MATCH_LINE_MAX);
+	at += MATCH_LINE_MAX;
+	memcpy(in + at, "\nc", 2);
+	at += 2;
+	assert_int_equal(at, total);
+	assert_int_equal(match_reader_open_mem(in, total, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_int_equal(st.overlong, 1);
+	assert_int_equal(st.lines, 4);
+	/* Line numbers count the skipped line: c is line 5. */
+	assert_int_equal(g.lines, 5);
+	assert_int_equal(g.text.len, 2 + 2 + MATCH_LINE_MAX + 1 + 1);
+	assert_memory_equal(g.text.ptr, "a\nb\n", 4);
+	assert_memory_equal(g.text.ptr + g.text.len - 2, "\nc", 2);
+	buf_reset(&g.text);
+	match_reader_free(r);
+
+	/* An overlong line at the very end, without newline. */
+	assert_int_equal(match_reader_open_mem(in, 2 + big, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_int_equal(st.overlong, 1);
+	assert_int_equal(g.text.len, 2);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	free(in);
+}
+
+static void
+test_reader_binary(void **state)
+{
+	size_t n = 3 * MATCH_READ_BLOCK + 12345, nl = 0;
+	uint8_t *in = malloc(n);
+	struct match_reader *r = NULL;
+	struct match_reader_stats st;
+	uint64_t seed = 99;
+	struct got g;
+
+	(void)state;
+	assert_non_null(in);
+	for (size_t i = 0; i < n; i++) {
+		in[i] = (uint8_t)rnd_next(&seed);
+		/* Avoid magic bytes at the start; keep lines short enough. */
+		if (i % 5000 == 4999)
+			in[i] = '\n';
+		nl += in[i] == '\n';
+	}
+	in[0] = 'x';
+	assert_int_equal(match_reader_open_mem(in, n, &r), ERR_OK);
+	read_all(r, &g);
+	match_reader_stats(r, &st);
+	assert_int_equal(g.text.len, n);
+	assert_memory_equal(g.text.ptr, in, n);
+	assert_int_equal(st.lines, nl + (in[n - 1] != '\n'));
+	assert_true(g.numbers_ok);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	/* A buffer that is too small is refused. */
+	assert_int_equal(match_reader_open_mem(in, n, &r), ERR_OK);
+	{
+		char small[16];
+		size_t len;
+		uint64_t first;
+
+		assert_int_equal(match_reader_next(r, small, sizeof(small),
+		    &len, &first), ERR_RANGE);
+	}
+	match_reader_free(r);
+	free(in);
+}
+
+static void
+test_reader_file(void **state)
+{
+	char path[] = "/tmp/entente-test-match-XXXXXX";
+	struct match_reader *r = NULL;
+	struct got g;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "x.example\ny\n", 12), 12);
+	(void)close(fd);
+	assert_int_equal(match_reader_open(path, &r), ERR_OK);
+	read_all(r, &g);
+	assert_int_equal(g.text.len, 12);
+	assert_int_equal(g.lines, 2);
+	buf_reset(&g.text);
+	match_reader_free(r);
+	(void)unlink(path);
+	assert_int_equal(match_reader_open(path, &r), ERR_NOTFOUND);
+	assert_null(r);
+	assert_int_equal(match_reader_open("/tmp", &r), ERR_IO);
+	assert_null(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_ipv4),
+		cmocka_unit_test(test_parse_ipv6),
+		cmocka_unit_test(test_parse_prefix),
+		cmocka_unit_test(test_norm_domain),
+		cmocka_unit_test(test_norm_url),
+		cmocka_unit_test(test_norm_email_hash),
+		cmocka_unit_test(test_set_build),
+		cmocka_unit_test(test_set_scan),
+		cmocka_unit_test(test_scan_value),
+		cmocka_unit_test(test_set_patterns),
+		cmocka_unit_test(test_set_empty),
+		cmocka_unit_test(test_set_many),
+		cmocka_unit_test(test_scan_simd_equal),
+		cmocka_unit_test(test_scan_many_hits),
+		cmocka_unit_test(test_count_newlines),
+		cmocka_unit_test(test_reader_plain),
+		cmocka_unit_test(test_reader_compressed),
+		cmocka_unit_test(test_reader_overlong),
+		cmocka_unit_test(test_reader_binary),
+		cmocka_unit_test(test_reader_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
