@@ -30,8 +30,6 @@
 #include "util/timeutil.h"
 #include "util/uuid.h"
 
-int cmd_agreement(int argc, char **argv);
-
 /* Options of this command only (clear of opt.h's shared range). */
 enum {
 	AOPT_OUT = 1000,
