@@ -1093,7 +1093,7 @@ cmd_match(int argc, char **argv)
 	unsigned n_workers = 0;
 	int c, rc, frc, list = 0, self_ok = 0, sync_ok = 0;
 	long threads;
-	int64_t t0, t1;
+	int64_t t0, t1, tc = 0;
 	char *end;
 	enum err err;
 
@@ -1182,6 +1182,7 @@ cmd_match(int argc, char **argv)
 		goto out;
 	}
 	r.set = set;
+	tc = ts_now_us();
 	match_set_get_stats(set, &ss);
 	if (list && (rc = list_unsupported(set)) != CLI_EXIT_OK)
 		goto out;
@@ -1255,10 +1256,12 @@ cmd_match(int argc, char **argv)
 	fprintf(stderr, "entente match: %zu file%s, %" PRIu64 " lines, %"
 	    PRIu64 " hits on %" PRIu64 " lines, %" PRIu64 " bad lines, %"
 	    PRIu64 " overlong lines skipped, %.1f MB in %.2f s; indicators: "
-	    "%zu usable (%zu keys), %zu unsupported%s, %zu not usable now\n",
+	    "%zu usable (%zu keys, compiled in %.2f s), %zu unsupported%s, "
+	    "%zu not usable now\n",
 	    n_files, n_files == 1 ? "" : "s", r.lines, r.hits, r.hit_lines,
 	    r.bad, r.overlong, (double)r.bytes / 1e6,
-	    (double)(t1 - t0) / 1e6, ss.n_indicators, ss.n_keys,
+	    (double)(t1 - tc) / 1e6, ss.n_indicators, ss.n_keys,
+	    (double)(tc - t0) / 1e6,
 	    ss.n_unsupported, ss.n_unsupported && !list ?
 	    " (see --list-unsupported)" : "", n_unusable);
 	if (r.err != ERR_OK) {

@@ -48,6 +48,7 @@ struct match_builder {
 
 	size_t		 n_terms;
 	size_t		 n_ind_seen;
+	struct match_term *scratch;	/* MATCH_TERMS_MAX, for patterns */
 };
 
 const char *
@@ -254,46 +255,77 @@ match_format_ip(int v6, const uint8_t addr[16], char out[48])
 	return n > 0 ? (size_t)n : 0;
 }
 
+/* Domain bytes: 0x01 label byte (A-Z a-z 0-9 - _ or non-ASCII), 0x02 dot,
+ * 0x04 letter (non-ASCII counts), 0x20 upper case (the case bit). */
+#define D_LABEL		0x01
+#define D_DOT		0x02
+#define D_LETTER	0x04
+#define D_UPPER		0x20
+
+static const uint8_t dtab[256] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00,
+	0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+	0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x25, 0x25, 0x25, 0x25, 0x25, 0x25, 0x25,
+	0x25, 0x25, 0x25, 0x25, 0x25, 0x25, 0x25, 0x25,
+	0x25, 0x25, 0x25, 0x25, 0x25, 0x25, 0x25, 0x25,
+	0x25, 0x25, 0x25, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x00, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+	0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05, 0x05,
+};
+
 size_t
 match_norm_domain(const char *s, size_t len, unsigned min_labels, char *out,
     size_t cap)
 {
-	size_t lablen = 0;
-	unsigned labels = 0;
-	int letter = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t lab = 0;
+	unsigned labels = 1, letter = 0;
 
 	if (len > 0 && s[len - 1] == '.')
 		len--;
 	if (len == 0 || len > MATCH_DOMAIN_MAX || len > cap)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned t = dtab[u[i]];
 
-		if (c == '.') {
-			if (lablen == 0)
+		out[i] = (char)(u[i] | (t & D_UPPER));
+		if (t & D_DOT) {
+			if (lab == 0)
 				return 0;
 			labels++;
-			lablen = 0;
+			lab = 0;
 			letter = 0;
-			out[i] = '.';
 			continue;
 		}
-		if (c >= 'A' && c <= 'Z') {
-			c = (unsigned char)(c + ('a' - 'A'));
-			letter = 1;
-		} else if ((c >= 'a' && c <= 'z') || c >= 0x80) {
-			letter = 1;
-		} else if (!is_digit(c) && c != '-' && c != '_') {
+		if (!(t & D_LABEL) || ++lab > 63)
 			return 0;
-		}
-		if (++lablen > 63)
-			return 0;
-		out[i] = (char)c;
+		letter |= t & D_LETTER;
 	}
-	if (lablen == 0 || !letter)
-		return 0;
-	labels++;
-	if (labels < min_labels)
+	if (lab == 0 || !letter || labels < min_labels)
 		return 0;
 	return len;
 }
@@ -356,7 +388,16 @@ size_t
 match_norm_url(const char *s, size_t len, char *out, size_t cap,
     size_t *host_off, size_t *host_len)
 {
+	return match_norm_url_ex(s, len, out, cap, host_off, host_len, NULL,
+	    NULL);
+}
+
+size_t
+match_norm_url_ex(const char *s, size_t len, char *out, size_t cap,
+    size_t *host_off, size_t *host_len, size_t *nhost_off, size_t *nhost_len)
+{
 	char tmp[48];
+	size_t o_host, o_host_end;
 	uint8_t a6[16], a4[4];
 	size_t i = 0, o = 0, a0, a1, h0, hl, hoff, p0, j;
 	unsigned long defport = 80, port;
@@ -404,6 +445,7 @@ match_norm_url(const char *s, size_t len, char *out, size_t cap,
 	for (size_t k = a0; k < a1; k++)
 		if (s[k] == '@')
 			h0 = k + 1;
+	o_host = o;
 	if (h0 < a1 && s[h0] == '[') {
 		const char *rb = memchr(s + h0, ']', a1 - h0);
 
@@ -442,6 +484,7 @@ match_norm_url(const char *s, size_t len, char *out, size_t cap,
 			o += n;
 		}
 	}
+	o_host_end = o;
 	if (p0 < a1) {
 		size_t k = p0 + 1;
 
@@ -479,6 +522,10 @@ match_norm_url(const char *s, size_t len, char *out, size_t cap,
 		*host_off = hoff;
 	if (host_len != NULL)
 		*host_len = hl;
+	if (nhost_off != NULL)
+		*nhost_off = o_host;
+	if (nhost_len != NULL)
+		*nhost_len = o_host_end - o_host;
 	return o;
 }
 
@@ -515,18 +562,44 @@ match_norm_email(const char *s, size_t len, char *out, size_t cap)
 	return ll + 1 + dl;
 }
 
+/* Hex digit values, -1 for other bytes. */
+static const int8_t hexv[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 size_t
 match_parse_hash(const char *s, size_t len, uint8_t out[32])
 {
+	const unsigned char *u = (const unsigned char *)s;
+	uint8_t tmp[32];
+	int bad = 0;
+
 	if (len != 32 && len != 40 && len != 64)
 		return 0;
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = hexv[u[i]], lo = hexv[u[i + 1]];
 
-		if (hi < 0 || lo < 0)
-			return 0;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
+		bad |= hi | lo;
+		tmp[i / 2] = (uint8_t)(hi << 4 | (lo & 15));
 	}
+	if (bad < 0)
+		return 0;
+	memcpy(out, tmp, len / 2);
 	return len / 2;
 }
 
@@ -556,6 +629,7 @@ match_builder_free(struct match_builder *b)
 	free(b->idmap);
 	free(b->unsup);
 	free(b->unsup_mem);
+	free(b->scratch);
 	free(b);
 }
 
@@ -957,7 +1031,7 @@ enum err
 match_builder_add_pattern(struct match_builder *b, const char *id,
     const char *pattern, size_t len)
 {
-	struct match_term *terms = NULL;
+	struct match_term *terms;
 	struct stix_pattern *p = NULL;
 	char reason[MATCH_WHY_BYTES], why[MATCH_WHY_BYTES + 32];
 	size_t n = 0;
@@ -972,10 +1046,12 @@ match_builder_add_pattern(struct match_builder *b, const char *id,
 		    reason);
 		return match_builder_unsupported(b, id, why);
 	}
-	if ((terms = calloc(MATCH_TERMS_MAX, sizeof(*terms))) == NULL) {
+	if (b->scratch == NULL && (b->scratch = calloc(MATCH_TERMS_MAX,
+	    sizeof(*b->scratch))) == NULL) {
 		err = ERR_NOMEM;
 		goto out;
 	}
+	terms = b->scratch;
 	reason[0] = '\0';
 	err = match_terms(p, terms, MATCH_TERMS_MAX, &n, reason,
 	    sizeof(reason));
@@ -993,7 +1069,6 @@ match_builder_add_pattern(struct match_builder *b, const char *id,
 	}
 	err = match_builder_add(b, id, terms, n);
 out:
-	free(terms);
 	stix_pattern_free(p);
 	return err;
 }
@@ -1049,16 +1124,176 @@ slots_for(size_t n)
 	return m < 2 ? 2 : (uint32_t)m;
 }
 
-/* Mark the /16 blocks a CIDR touches in a 65536-bit map. */
-static void
-cover_mark(uint64_t *map, const uint8_t *a, unsigned plen)
-{
-	uint32_t first = (uint32_t)a[0] << 8 | a[1], n = 1;
+/* -- The CIDR interval index */
 
-	if (plen < 16)
-		n = 1u << (16 - plen);
-	for (uint32_t k = first; k < first + n && k < 65536; k++)
-		map[k / 64] |= 1ull << (k % 64);
+/* A 128-bit address as two halves (IPv4 in lo of hi, lo = 0). */
+struct u128 {
+	uint64_t	h;
+	uint64_t	l;
+};
+
+struct cb {
+	struct u128	start;
+	struct u128	end;
+	unsigned	plen;
+	uint32_t	rec;
+};
+
+static int
+u128_cmp(struct u128 a, struct u128 b)
+{
+	if (a.h != b.h)
+		return a.h < b.h ? -1 : 1;
+	return a.l < b.l ? -1 : a.l > b.l;
+}
+
+static int
+cb_cmp(const void *x, const void *y)
+{
+	const struct cb *a = x, *b = y;
+	int c = u128_cmp(a->start, b->start);
+
+	if (c != 0)
+		return c;
+	return a->plen < b->plen ? -1 : a->plen > b->plen;
+}
+
+/* Append segment (pos, cidr); a segment starting where the last one does
+ * replaces it (the later CIDR is the more specific). */
+static void
+seg_emit(struct ms_cidrs *c, int v6, struct u128 pos, int32_t cidr)
+{
+	if (c->n_seg > 0) {
+		size_t k = c->n_seg - 1;
+		struct u128 last;
+
+		last.h = v6 ? c->start[2 * k] : c->start[k];
+		last.l = v6 ? c->start[2 * k + 1] : 0;
+		if (u128_cmp(last, pos) == 0) {
+			c->cidr[k] = cidr;
+			return;
+		}
+		if (c->cidr[k] == cidr)
+			return;
+	}
+	if (v6) {
+		c->start[2 * c->n_seg] = pos.h;
+		c->start[2 * c->n_seg + 1] = pos.l;
+	} else {
+		c->start[c->n_seg] = pos.h;
+	}
+	c->cidr[c->n_seg++] = cidr;
+}
+
+/*
+ * Build family v6's interval index from the n CIDR keys in v[] (sorted
+ * here).  The CIDRs are nested or disjoint (prefixes), so a sweep with a
+ * stack of the CIDRs still open gives each CIDR its parent and each point
+ * its most specific CIDR.
+ */
+static enum err
+cidr_index(struct ms_cidrs *c, int v6, struct cb *v, size_t n)
+{
+	size_t *stack = NULL, depth = 0;
+	struct u128 zero = { 0, 0 };
+
+	if (n == 0)
+		return ERR_OK;
+	qsort(v, n, sizeof(*v), cb_cmp);
+	c->list = calloc(n, sizeof(*c->list));
+	c->start = calloc((2 * n + 1) * (v6 ? 2 : 1), sizeof(uint64_t));
+	c->cidr = calloc(2 * n + 1, sizeof(*c->cidr));
+	stack = calloc(n, sizeof(*stack));
+	if (c->list == NULL || c->start == NULL || c->cidr == NULL ||
+	    stack == NULL) {
+		free(stack);
+		return ERR_NOMEM;
+	}
+	c->n = n;
+	seg_emit(c, v6, zero, -1);
+	for (size_t i = 0; i <= n; i++) {
+		/* Close the CIDRs that end before v[i] starts (all at the
+		 * end). */
+		while (depth > 0 && (i == n || u128_cmp(v[stack[depth - 1]].end,
+		    v[i].start) < 0)) {
+			struct u128 next = v[stack[--depth]].end;
+
+			/* The first address after it, unless it ends at the
+			 * top of the address space. */
+			if (!v6) {
+				if (++next.h > UINT32_MAX)
+					continue;
+			} else {
+				if (++next.l == 0)
+					next.h++;
+				if (next.h == 0 && next.l == 0)
+					continue;
+			}
+			seg_emit(c, v6, next, depth > 0 ?
+			    (int32_t)stack[depth - 1] : -1);
+		}
+		if (i == n)
+			break;
+		c->list[i].rec = v[i].rec;
+		c->list[i].parent = depth > 0 ? (uint32_t)stack[depth - 1] + 1 :
+		    0;
+		seg_emit(c, v6, v[i].start, (int32_t)i);
+		stack[depth++] = i;
+	}
+	free(stack);
+	return ERR_OK;
+}
+
+/* The CIDR keys of s, into the two interval indices. */
+static enum err
+finish_cidrs(struct match_set *s, const struct uniq *uq, size_t nu)
+{
+	struct cb *v4 = NULL, *v6 = NULL;
+	size_t n4 = 0, n6 = 0;
+	enum err err = ERR_NOMEM;
+
+	if ((v4 = calloc(s->n_keys_type[MS_T_CIDR4] + 1, sizeof(*v4))) ==
+	    NULL || (v6 = calloc(s->n_keys_type[MS_T_CIDR6] + 1,
+	    sizeof(*v6))) == NULL)
+		goto out;
+	for (size_t k = 0; k < nu; k++) {
+		const uint8_t *kk;
+		unsigned kt, pl;
+		size_t kl;
+		struct cb *e;
+
+		kk = ms_rec_key(s, uq[k].rec, &kt, &kl);
+		if (kt != MS_T_CIDR4 && kt != MS_T_CIDR6)
+			continue;
+		e = kt == MS_T_CIDR4 ? &v4[n4++] : &v6[n6++];
+		pl = kk[0];
+		e->plen = pl;
+		e->rec = uq[k].rec;
+		memset(&e->start, 0, sizeof(e->start));
+		if (kt == MS_T_CIDR4) {
+			e->start.h = (uint64_t)kk[1] << 24 | (uint64_t)kk[2] <<
+			    16 | (uint64_t)kk[3] << 8 | kk[4];
+			e->end.h = e->start.h | (pl == 0 ? 0xffffffffull :
+			    (0xffffffffull >> pl));
+			e->end.l = 0;
+		} else {
+			for (int i = 0; i < 8; i++) {
+				e->start.h = e->start.h << 8 | kk[1 + i];
+				e->start.l = e->start.l << 8 | kk[9 + i];
+			}
+			e->end.h = e->start.h | (pl >= 64 ? 0 : pl == 0 ?
+			    ~0ull : (~0ull >> pl));
+			e->end.l = e->start.l | (pl >= 128 ? 0 : pl <= 64 ?
+			    ~0ull : (~0ull >> (pl - 64)));
+		}
+	}
+	if ((err = cidr_index(&s->c4, 0, v4, n4)) != ERR_OK)
+		goto out;
+	err = cidr_index(&s->c6, 1, v6, n6);
+out:
+	free(v4);
+	free(v6);
+	return err;
 }
 
 static enum err
@@ -1185,10 +1420,6 @@ match_builder_finish(struct match_builder *b, struct match_set **out)
 				nu++;
 				s->arena_len += hdr + len;
 				s->n_keys_type[t]++;
-				if (t == MS_T_CIDR4 || t == MS_T_CIDR6)
-					cover_mark(t == MS_T_CIDR4 ?
-					    s->cover4 : s->cover6, key + 1,
-					    key[0]);
 				break;
 			}
 			if (sl->tag == tag) {
@@ -1251,6 +1482,9 @@ match_builder_finish(struct match_builder *b, struct match_set **out)
 		s->bloom[s->bloom_off[kt] + ms_range((uint32_t)(uq[k].h >> 32),
 		    s->bloom_n[kt])] |= ms_bloom_mask(uq[k].h);
 	}
+	if ((err = finish_cidrs(s, uq, nu)) != ERR_OK)
+		goto out;
+	err = ERR_NOMEM;
 	free(uq);
 	uq = NULL;
 	{
@@ -1262,33 +1496,6 @@ match_builder_finish(struct match_builder *b, struct match_set **out)
 	if ((err = finish_idlists(s, ex, n_ex)) != ERR_OK)
 		goto out;
 	err = ERR_NOMEM;
-
-	/* Prefix lengths present, longest first. */
-	{
-		uint8_t seen4[33], seen6[129];
-
-		memset(seen4, 0, sizeof(seen4));
-		memset(seen6, 0, sizeof(seen6));
-		for (size_t k = 0; k < s->n_slots; k++) {
-			const uint8_t *kk;
-			unsigned kt;
-			size_t kl;
-
-			if (s->slots[k].rec == 0)
-				continue;
-			kk = ms_rec_key(s, s->slots[k].rec, &kt, &kl);
-			if (kt == MS_T_CIDR4 && kk[0] <= 32)
-				seen4[kk[0]] = 1;
-			else if (kt == MS_T_CIDR6 && kk[0] <= 128)
-				seen6[kk[0]] = 1;
-		}
-		for (int pl = 32; pl >= 0; pl--)
-			if (seen4[pl])
-				s->plens4[s->n_plens4++] = (uint8_t)pl;
-		for (int pl = 128; pl >= 0; pl--)
-			if (seen6[pl])
-				s->plens6[s->n_plens6++] = (uint8_t)pl;
-	}
 
 	/* Indicators and the unsupported list move over. */
 	s->n_ind = b->n_ind;
@@ -1340,6 +1547,12 @@ match_set_free(struct match_set *s)
 	free(s->alt);
 	free(s->unsup);
 	free(s->unsup_mem);
+	free(s->c4.start);
+	free(s->c4.cidr);
+	free(s->c4.list);
+	free(s->c6.start);
+	free(s->c6.cidr);
+	free(s->c6.list);
 	free(s);
 }
 
@@ -1401,7 +1614,9 @@ match_set_get_stats(const struct match_set *s, struct match_set_stats *st)
 	    (size_t)s->n_bloom * 8 + s->arena_len + 4 +
 	    s->n_idlists * sizeof(uint32_t) + s->n_ind * 16 +
 	    (s->is_alt ? (s->n_ind + 7) / 8 + s->alt_len : 0) +
-	    s->n_unsup * sizeof(struct ms_unsup) + s->unsup_len;
+	    s->n_unsup * sizeof(struct ms_unsup) + s->unsup_len +
+	    s->c4.n_seg * (8 + 4) + s->c4.n * sizeof(struct ms_cidr) +
+	    s->c6.n_seg * (16 + 4) + s->c6.n * sizeof(struct ms_cidr);
 }
 
 void
@@ -1531,32 +1746,18 @@ match_set_find_ip(const struct match_set *s, int v6, const uint8_t addr[16],
     match_hit_cb cb, void *arg)
 {
 	enum match_ikind ik = v6 ? MATCH_I_IPV6 : MATCH_I_IPV4;
-	const uint64_t *cover = v6 ? s->cover6 : s->cover4;
-	const uint8_t *plens = v6 ? s->plens6 : s->plens4;
-	unsigned n = v6 ? s->n_plens6 : s->n_plens4, blk;
-	size_t alen = v6 ? 16 : 4;
-	uint8_t key[17];
-	uint32_t rec;
+	const struct ms_cidrs *c = v6 ? &s->c6 : &s->c4;
+	uint32_t rec, i;
 	enum err err;
 
-	if ((rec = ms_find(s, v6 ? MS_T_IPV6 : MS_T_IPV4, addr, alen)) != 0 &&
-	    (err = report(s, rec, MATCH_H_EXACT, ik, 0, cb, arg)) != ERR_OK)
+	if ((rec = ms_find(s, v6 ? MS_T_IPV6 : MS_T_IPV4, addr, v6 ? 16 : 4))
+	    != 0 && (err = report(s, rec, MATCH_H_EXACT, ik, 0, cb, arg)) !=
+	    ERR_OK)
 		return err;
-	blk = (unsigned)addr[0] << 8 | addr[1];
-	if (n == 0 || !(cover[blk / 64] >> (blk % 64) & 1))
-		return ERR_OK;
-	for (unsigned i = 0; i < n; i++) {
-		unsigned pl = plens[i];
-
-		key[0] = (uint8_t)pl;
-		memcpy(key + 1, addr, alen);
-		for (unsigned bit = pl; bit < alen * 8; bit++)
-			key[1 + bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
-		rec = ms_find(s, v6 ? MS_T_CIDR6 : MS_T_CIDR4, key, alen + 1);
-		if (rec != 0 && (err = report(s, rec, MATCH_H_CIDR, ik, 0, cb,
+	for (i = ms_cidr_find(c, v6, addr); i != 0; i = c->list[i - 1].parent)
+		if ((err = report(s, c->list[i - 1].rec, MATCH_H_CIDR, ik, 0, cb,
 		    arg)) != ERR_OK)
 			return err;
-	}
 	return ERR_OK;
 }
 

@@ -19,9 +19,13 @@
  * ids is an indicator index when its top bit is clear, else the position
  * in idlists of [count, index, index, ...].  Keys are normalized before
  * they are hashed (matchset.h says how), binary for addresses and hashes.
- * CIDR keys are [prefix length][masked address]; a lookup tries each
- * prefix length present, longest first, after a one-bit test in a bitmap
- * of the /16 blocks any CIDR touches.
+ * CIDR keys are [prefix length][masked address] records too, found by
+ * address through an interval index: CIDRs are nested or disjoint, so the
+ * address space splits into segments, each with its most specific CIDR
+ * (or none); one binary search finds it and parent links give every
+ * other CIDR covering the address, longest prefix first.  (Probing each
+ * prefix length instead costs 45 hashes per address with the real IPv6
+ * lists.)
  */
 #ifndef ENTENTE_MATCH_MATCHSET_INT_H
 #define ENTENTE_MATCH_MATCHSET_INT_H
@@ -59,6 +63,23 @@ struct ms_slot {
 	uint32_t	rec;
 };
 
+/* A CIDR of the interval index. */
+struct ms_cidr {
+	uint32_t	rec;		/* its record */
+	uint32_t	parent;		/* index + 1 of the smallest CIDR
+					 * strictly containing it, 0: none */
+};
+
+/* One family's index: segment k covers [start[k], start[k+1]). */
+struct ms_cidrs {
+	uint64_t	*start;		/* IPv4: the address; IPv6: high and
+					 * low halves, 2 words a segment */
+	int32_t		*cidr;		/* index in list, -1: none */
+	size_t		 n_seg;
+	struct ms_cidr	*list;
+	size_t		 n;
+};
+
 struct ms_unsup {
 	size_t	id_off;		/* into unsup_mem, NUL-terminated */
 	size_t	why_off;
@@ -79,13 +100,9 @@ struct match_set {
 	size_t		 n_keys;
 	size_t		 n_keys_type[MS_T_COUNT_];
 
-	/* CIDRs: prefix lengths present, longest first, and /16 bitmaps. */
-	uint8_t		 plens4[33];
-	unsigned	 n_plens4;
-	uint8_t		 plens6[129];
-	unsigned	 n_plens6;
-	uint64_t	 cover4[65536 / 64];
-	uint64_t	 cover6[65536 / 64];
+	/* CIDRs: one interval index per family. */
+	struct ms_cidrs	 c4;
+	struct ms_cidrs	 c6;
 
 	/* Indicators: a canonical id "indicator--<lower-case uuid>" is kept
 	 * as 16 bytes; any other id as a string in alt (flagged in
@@ -205,6 +222,15 @@ ms_bloom_test(const struct match_set *s, unsigned t, uint64_t h)
 	return (*ms_bloom_word(s, t, h) & m) == m;
 }
 
+/*
+ * match_norm_url(), also saying where the normalized host is in out
+ * (nhost_off, nhost_len; may be NULL): lower case, no trailing dot, IPv6
+ * in brackets.  For the scanner, which looks the host up next.
+ */
+size_t match_norm_url_ex(const char *s, size_t len, char *out, size_t cap,
+    size_t *host_off, size_t *host_len, size_t *nhost_off,
+    size_t *nhost_len);
+
 /* The second hash drives the slot position and the tag. */
 static inline uint64_t
 ms_h2(uint64_t h)
@@ -262,6 +288,43 @@ ms_probe(const struct match_set *s, unsigned t, const uint8_t *p,
 		if (++i == s->n_slots)
 			i = 0;
 	}
+}
+
+/*
+ * The most specific CIDR of index c covering address a (IPv4: a[0..4),
+ * IPv6: a[0..16)), as an index + 1 into c->list, 0 when none; follow
+ * list[i].parent for the others.
+ */
+static inline uint32_t
+ms_cidr_find(const struct ms_cidrs *c, int v6, const uint8_t *a)
+{
+	size_t lo = 0, hi = c->n_seg;
+	uint64_t x0 = 0, x1 = 0;
+
+	if (c->n_seg == 0)
+		return 0;
+	if (v6) {
+		for (int i = 0; i < 8; i++) {
+			x0 = x0 << 8 | a[i];
+			x1 = x1 << 8 | a[8 + i];
+		}
+	} else {
+		x0 = (uint64_t)a[0] << 24 | (uint64_t)a[1] << 16 |
+		    (uint64_t)a[2] << 8 | a[3];
+	}
+	/* The last segment starting at or before the address. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		int le = v6 ? (c->start[2 * mid] < x0 ||
+		    (c->start[2 * mid] == x0 && c->start[2 * mid + 1] <= x1)) :
+		    c->start[mid] <= x0;
+
+		if (le)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return c->cidr[lo] < 0 ? 0 : (uint32_t)c->cidr[lo] + 1;
 }
 
 /* Bloom test, then probe: the record of (t, p, len) or 0. */

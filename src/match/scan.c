@@ -1,22 +1,26 @@
 /*
  * scan.c: the free-text scanner of scan.h.
  *
- * The hot loop looks at 64 bytes at a time and builds two bit masks: the
- * bytes '.', ':' and '@' (a token worth checking holds one of them) and
- * the hex digits, whose runs of 32 or more are found with five shifts and
- * ands.  Everything else is skipped without looking at it again: a word
- * without a dot costs a few vector instructions per 64 bytes.  Around
- * each trigger the run is found and classified in one pass with a byte
- * table (lower-casing it on the way).
+ * The hot loop looks at 64 bytes at a time (SSE2, or AVX2 when the
+ * processor has it) and builds bit masks: trigger bytes ('.', ':', '@': a
+ * token worth checking holds one), run bytes, dots, colons, digits and hex
+ * digits.  Runs without a trigger are never looked at again; the start of
+ * a run is found from the run mask, and a run the masks alone show cannot
+ * hold an address or a name (a clock time, a decimal number, "word:") is
+ * skipped without touching its bytes.  Runs of 32 or more hex digits are
+ * found with five shifts and ands.  Each remaining run is classified in
+ * one vector pass (lower-cased on the way, its dots listed) and checked by
+ * the rules; host:port and plain runs reuse that pass.
  *
  * Lookups do not wait for memory: each key is hashed, the word of the
  * bloom filter it needs is prefetched, and the key is queued; the queue
  * is tested when it is full (or the text ends), by when the words have
  * arrived, so tokens overlap their cache misses instead of paying for
  * them one after the other.  Keys the filter lets through are then probed
- * in the table, in queue order.  Run tokens and hash tokens are found by
- * two independent cursors, so their hits are kept in two arrays and
- * merged in token order before the callback sees them.
+ * in the table, in queue order; CIDRs come from the interval index and
+ * are queued as found, to keep the order.  Run tokens and hash tokens are
+ * found by two independent cursors, so their hits are kept in two arrays
+ * and merged in token order before the callback sees them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 
 #if defined(__x86_64__) && defined(__SSE2__)
 #include <emmintrin.h>
+#include <immintrin.h>
 #define SCAN_SSE2	1
 #else
 #define SCAN_SSE2	0
@@ -122,6 +127,16 @@ static const uint8_t rtab[256] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
+/* Population count without a library call on older targets. */
+static inline unsigned
+pop64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* Hits collected before they are merged in token order. */
 #define HITS_FLUSH	4096u
 /* Hits held at once at most (then ERR_TOOBIG): bounded memory. */
@@ -137,6 +152,8 @@ struct hitbuf {
 };
 
 /* A queued lookup. */
+#define PEND_FOUND	0	/* type of a result known already: h is
+				 * its record */
 struct pend {
 	const uint64_t	*word;		/* bloom word, prefetched */
 	uint64_t	 h;
@@ -169,6 +186,7 @@ struct match_scanner {
 	uint8_t			 keys[KEYS_BYTES];
 	/* Scratch. */
 	uint16_t		 dots[MATCH_RUN_MAX + 16];
+	size_t			 lastcolon;	/* in the classified run */
 	char			 lc[MATCH_RUN_MAX + 16];
 	char			 url[MATCH_VALUE_MAX];
 };
@@ -182,7 +200,7 @@ match_scanner_new(const struct match_set *s, struct match_scanner **out)
 	if ((sc = calloc(1, sizeof(*sc))) == NULL)
 		return ERR_NOMEM;
 	sc->set = s;
-	sc->simd = SCAN_SSE2;
+	match_scanner_set_simd(sc, 1);
 	*out = sc;
 	return ERR_OK;
 }
@@ -200,7 +218,11 @@ match_scanner_free(struct match_scanner *sc)
 void
 match_scanner_set_simd(struct match_scanner *sc, int on)
 {
-	sc->simd = on && SCAN_SSE2;
+	sc->simd = 0;
+#if SCAN_SSE2
+	if (on)
+		sc->simd = __builtin_cpu_supports("avx2") ? 2 : 1;
+#endif
 }
 
 /* -- Hits */
@@ -245,11 +267,16 @@ pend_run(struct match_scanner *sc)
 		const struct pend *p = &sc->pend[i];
 		uint64_t m = ms_bloom_mask(p->h);
 
-		if ((*p->word & m) != m)
-			continue;
-		h.rec = ms_probe(s, p->type, sc->keys + p->koff, p->klen, p->h);
-		if (h.rec == 0)
-			continue;
+		if (p->type == PEND_FOUND) {
+			h.rec = (uint32_t)p->h;
+		} else {
+			if ((*p->word & m) != m)
+				continue;
+			h.rec = ms_probe(s, p->type, sc->keys + p->koff,
+			    p->klen, p->h);
+			if (h.rec == 0)
+				continue;
+		}
 		h.off = p->off;
 		h.len = p->len;
 		h.kind = (enum match_hkind)p->kind;
@@ -339,37 +366,42 @@ flush(struct match_scanner *sc, size_t bound)
 
 /* -- Lookups */
 
+/* Queue a hit already found (a CIDR), in order with the lookups. */
+static void
+pend_found(struct match_scanner *sc, uint32_t rec, enum match_hkind kind,
+    enum match_ikind ikind, size_t off, size_t len)
+{
+	struct pend *p;
+
+	pend_room(sc, 1, 0);
+	p = &sc->pend[sc->n_pend++];
+	p->h = rec;
+	p->off = off;
+	p->len = len;
+	p->type = PEND_FOUND;
+	p->kind = (uint8_t)kind;
+	p->ikind = (uint8_t)ikind;
+	p->which = (uint8_t)sc->cur;
+}
+
 /* An address: exactly, then in each CIDR of the set covering it. */
 static void
 look_ip(struct match_scanner *sc, int v6, const uint8_t a[16], size_t off,
     size_t len)
 {
 	const struct match_set *s = sc->set;
-	const uint64_t *cover = v6 ? s->cover6 : s->cover4;
-	const uint8_t *plens = v6 ? s->plens6 : s->plens4;
-	unsigned n = v6 ? s->n_plens6 : s->n_plens4, blk;
+	const struct ms_cidrs *c = v6 ? &s->c6 : &s->c4;
 	enum match_ikind ik = v6 ? MATCH_I_IPV6 : MATCH_I_IPV4;
-	size_t alen = v6 ? 16 : 4, k;
-	uint8_t key[17];
+	size_t alen = v6 ? 16 : 4;
+	uint32_t i;
 
-	blk = (unsigned)a[0] << 8 | a[1];
-	if (n == 0 || !(cover[blk / 64] >> (blk % 64) & 1))
-		n = 0;
-	pend_room(sc, 1 + n, alen + n * (alen + 1));
-	k = key_put(sc, a, alen);
-	pend_add(sc, v6 ? MS_T_IPV6 : MS_T_IPV4, k, alen, MATCH_H_EXACT, ik,
-	    off, len);
-	for (unsigned i = 0; i < n; i++) {
-		unsigned pl = plens[i];
-
-		key[0] = (uint8_t)pl;
-		memcpy(key + 1, a, alen);
-		for (unsigned bit = pl; bit < alen * 8; bit++)
-			key[1 + bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
-		k = key_put(sc, key, alen + 1);
-		pend_add(sc, v6 ? MS_T_CIDR6 : MS_T_CIDR4, k, alen + 1,
-		    MATCH_H_CIDR, ik, off, len);
+	if (s->bloom_n[v6 ? MS_T_IPV6 : MS_T_IPV4] != 0) {
+		pend_room(sc, 1, alen);
+		pend_add(sc, v6 ? MS_T_IPV6 : MS_T_IPV4, key_put(sc, a, alen),
+		    alen, MATCH_H_EXACT, ik, off, len);
 	}
+	for (i = ms_cidr_find(c, v6, a); i != 0; i = c->list[i - 1].parent)
+		pend_found(sc, c->list[i - 1].rec, MATCH_H_CIDR, ik, off, len);
 	if (v6 && memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
 		uint8_t a4[16];
 
@@ -387,14 +419,29 @@ static void
 look_domain(struct match_scanner *sc, const char *d, size_t dl, size_t off,
     size_t len)
 {
-	size_t k, start = 0, labels = 1;
+	uint64_t dm = 0;
+	size_t k, start = 0;
 
 	if (sc->set->bloom_n[MS_T_DOMAIN] == 0)
 		return;
-	for (size_t i = 0; i < dl; i++)
-		labels += d[i] == '.';
-	pend_room(sc, labels, dl);
+	/* Labels are at least two bytes apart: at most dl / 2 + 1. */
+	pend_room(sc, dl / 2 + 1, dl);
 	k = key_put(sc, d, dl);
+	if (dl <= 64) {
+		/* The dots as a bit mask, parents found by bit scans. */
+		for (size_t i = 0; i < dl; i++)
+			dm |= (uint64_t)(d[i] == '.') << i;
+		pend_add(sc, MS_T_DOMAIN, k, dl, MATCH_H_EXACT, MATCH_I_DOMAIN,
+		    off, len);
+		/* Every dot but the last starts a parent of two labels+. */
+		while ((dm & (dm - 1)) != 0) {
+			start = (size_t)__builtin_ctzll(dm) + 1;
+			pend_add(sc, MS_T_DOMAIN, k + start, dl - start,
+			    MATCH_H_SUBDOMAIN, MATCH_I_DOMAIN, off, len);
+			dm &= dm - 1;
+		}
+		return;
+	}
 	for (;;) {
 		const char *dot = memchr(d + start, '.', dl - start);
 
@@ -507,12 +554,13 @@ static int
 check_url(struct match_scanner *sc, size_t u0, size_t u1, int with_host)
 {
 	const char *u = (const char *)sc->b + u0;
-	size_t nl, hoff = 0, hl = 0, dl;
+	size_t nl, hoff = 0, hl = 0, nho = 0, nhl = 0;
 	uint8_t a[16];
 
 	if (u1 - u0 > MATCH_URL_MAX)
 		return 0;
-	nl = match_norm_url(u, u1 - u0, sc->url, sizeof(sc->url), &hoff, &hl);
+	nl = match_norm_url_ex(u, u1 - u0, sc->url, sizeof(sc->url), &hoff,
+	    &hl, &nho, &nhl);
 	if (nl == 0)
 		return 0;
 	look_key(sc, MATCH_I_URL, sc->url, nl, u0, u1 - u0);
@@ -524,9 +572,10 @@ check_url(struct match_scanner *sc, size_t u0, size_t u1, int with_host)
 			look_ip(sc, 1, a, u0 + hoff, hl);
 	} else if (match_parse_ipv4(u + hoff, hl, a)) {
 		look_ip(sc, 0, a, u0 + hoff, hl);
-	} else if ((dl = match_norm_domain(u + hoff, hl, 2, sc->lc,
-	    sizeof(sc->lc))) != 0) {
-		look_domain(sc, sc->lc, dl, u0 + hoff, hl);
+	} else if (memchr(sc->url + nho, '.', nhl) != NULL) {
+		/* Normalized by match_norm_url() already (labels checked,
+		 * the last with a letter): a domain of two or more labels. */
+		look_domain(sc, sc->url + nho, nhl, u0 + hoff, hl);
 	}
 	return 1;
 }
@@ -741,7 +790,10 @@ classify_plain(struct match_scanner *sc, size_t s, unsigned *fo, size_t *ndo,
 		sc->lc[i - s] = (char)(b[i] | ((r & F_UPPER) >> 1));
 		sc->dots[nd] = (uint16_t)(i - s);
 		nd += (r & F_DOT);
-		nc += (r & F_COLON) >> 1;
+		if (r & F_COLON) {
+			nc++;
+			sc->lastcolon = i - s;
+		}
 		f |= r;
 		i++;
 	}
@@ -808,7 +860,8 @@ classify_sse2(struct match_scanner *sc, size_t s, unsigned *fo, size_t *ndo,
 		}
 		if ((cm = (unsigned)_mm_movemask_epi8(colon) & keep) != 0) {
 			f |= F_COLON;
-			nc += (size_t)__builtin_popcount(cm);
+			nc += pop64(cm);
+			sc->lastcolon = i - s + 31 - (size_t)__builtin_clz(cm);
 		}
 		if ((unsigned)_mm_movemask_epi8(at) & keep)
 			f |= F_AT;
@@ -901,6 +954,24 @@ check_run(struct match_scanner *sc, size_t s)
 		return e;
 	}
 	if (f & F_COLON) {
+		size_t c = sc->lastcolon, k, hd = 0;
+
+		/*
+		 * host:port (one colon, 1-5 digits, no URL after): the host
+		 * is the classified run up to the colon.
+		 */
+		if (nc == 1 && !(f & F_PLUS) && n - c - 1 >= 1 && n - c - 1 <=
+		    5 && !(e < sc->n && b[e] == '/')) {
+			for (k = c + 1; k < n; k++)
+				if (sc->lc[k] < '0' || sc->lc[k] > '9')
+					break;
+			if (k == n) {
+				while (hd < nd && sc->dots[hd] < c)
+					hd++;
+				check_plain(sc, s, c, f, hd);
+				return e;
+			}
+		}
 		check_colon(sc, s, e, 1, e, !(f & F_NONHEX) && nc >= 2 &&
 		    (nd == 0 || nd == 3));
 		return e;
@@ -915,12 +986,13 @@ static size_t
 check_hex(struct match_scanner *sc, size_t pos)
 {
 	const uint8_t *b = sc->b;
-	size_t s = pos, e = pos + 1, n;
+	size_t s = pos - 31, e = pos + 1, n;
 	uint8_t key[32];
 	enum match_ikind k;
 
-	while (s > 0 && (ctab[b[s - 1]] & C_HEX))
-		s--;
+	/* pos is the first byte ending 32 hex digits: the run starts at
+	 * pos - 31 (the marks of a run are taken in order, and those
+	 * inside a run already checked are skipped). */
 	while (e < sc->n && (ctab[b[e]] & C_HEX))
 		e++;
 	n = e - s;
@@ -938,58 +1010,153 @@ check_hex(struct match_scanner *sc, size_t pos)
 
 /* -- The loop */
 
-/* Triggers ('.', ':', '@') and hex digits of 64 bytes, portable. */
+/* The bit masks of 64 bytes (bit i: byte i). */
+struct masks {
+	uint64_t	trig;	/* '.', ':' or '@' */
+	uint64_t	colon;
+	uint64_t	dot;
+	uint64_t	digit;
+	uint64_t	hex;
+	uint64_t	run;	/* run bytes */
+};
+
 static void
-masks_plain(const uint8_t *p, uint64_t *trig, uint64_t *hex)
+masks_plain(const uint8_t *p, struct masks *m)
 {
-	uint64_t t = 0, h = 0;
-
+	memset(m, 0, sizeof(*m));
 	for (unsigned i = 0; i < 64; i++) {
-		uint8_t c = p[i];
+		uint8_t c = p[i], cl = ctab[c];
 
-		t |= (uint64_t)(c == '.' || c == ':' || c == '@') << i;
-		h |= (uint64_t)((ctab[c] & C_HEX) != 0) << i;
+		m->trig |= (uint64_t)(c == '.' || c == ':' || c == '@') << i;
+		m->colon |= (uint64_t)(c == ':') << i;
+		m->dot |= (uint64_t)(c == '.') << i;
+		m->digit |= (uint64_t)((cl & C_DIGIT) != 0) << i;
+		m->hex |= (uint64_t)((cl & C_HEX) != 0) << i;
+		m->run |= (uint64_t)((cl & C_R) != 0) << i;
 	}
-	*trig = t;
-	*hex = h;
 }
 
 #if SCAN_SSE2
 static inline void
-masks16(const uint8_t *p, unsigned *trig, unsigned *hex)
+masks16(const uint8_t *p, unsigned r[6])
 {
 	const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
 	const __m128i lc = _mm_or_si128(c, _mm_set1_epi8(0x20));
 	const __m128i a = _mm_sub_epi8(lc, _mm_set1_epi8('a'));
 	const __m128i d = _mm_sub_epi8(c, _mm_set1_epi8('0'));
-	__m128i hx, t;
+	__m128i digit, hx, dot, colon, t, rr;
 
-	hx = _mm_or_si128(
-	    _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
+	digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	hx = _mm_or_si128(digit,
 	    _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(5)), a));
-	t = _mm_or_si128(_mm_or_si128(
-	    _mm_cmpeq_epi8(c, _mm_set1_epi8('.')),
-	    _mm_cmpeq_epi8(c, _mm_set1_epi8(':'))),
+	dot = _mm_cmpeq_epi8(c, _mm_set1_epi8('.'));
+	colon = _mm_cmpeq_epi8(c, _mm_set1_epi8(':'));
+	t = _mm_or_si128(_mm_or_si128(dot, colon),
 	    _mm_cmpeq_epi8(c, _mm_set1_epi8('@')));
-	*trig = (unsigned)_mm_movemask_epi8(t);
-	*hex = (unsigned)_mm_movemask_epi8(hx);
+	rr = _mm_or_si128(_mm_or_si128(_mm_or_si128(t, digit),
+	    _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(25)), a)),
+	    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('-')),
+	    _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))),
+	    _mm_cmpeq_epi8(c, _mm_set1_epi8('+'))));
+	r[0] = (unsigned)_mm_movemask_epi8(t);
+	r[1] = (unsigned)_mm_movemask_epi8(colon);
+	r[2] = (unsigned)_mm_movemask_epi8(dot);
+	r[3] = (unsigned)_mm_movemask_epi8(digit);
+	r[4] = (unsigned)_mm_movemask_epi8(hx);
+	r[5] = (unsigned)_mm_movemask_epi8(rr);
 }
 
 static void
-masks_sse2(const uint8_t *p, uint64_t *trig, uint64_t *hex)
+masks_sse2(const uint8_t *p, struct masks *m)
 {
-	unsigned t0, t1, t2, t3, h0, h1, h2, h3;
+	unsigned r[4][6];
+	uint64_t *out = &m->trig;
 
-	masks16(p, &t0, &h0);
-	masks16(p + 16, &t1, &h1);
-	masks16(p + 32, &t2, &h2);
-	masks16(p + 48, &t3, &h3);
-	*trig = (uint64_t)t0 | (uint64_t)t1 << 16 | (uint64_t)t2 << 32 |
-	    (uint64_t)t3 << 48;
-	*hex = (uint64_t)h0 | (uint64_t)h1 << 16 | (uint64_t)h2 << 32 |
-	    (uint64_t)h3 << 48;
+	masks16(p, r[0]);
+	masks16(p + 16, r[1]);
+	masks16(p + 32, r[2]);
+	masks16(p + 48, r[3]);
+	for (int k = 0; k < 6; k++)
+		out[k] = (uint64_t)r[0][k] | (uint64_t)r[1][k] << 16 |
+		    (uint64_t)r[2][k] << 32 | (uint64_t)r[3][k] << 48;
+}
+
+/* The same 32 bytes at a time, for processors with AVX2. */
+__attribute__((target("avx2"))) static void
+masks_avx2(const uint8_t *p, struct masks *m)
+{
+	uint64_t *out = &m->trig;
+
+	for (int h = 0; h < 2; h++) {
+		const __m256i c = _mm256_loadu_si256((const __m256i *)(const
+		    void *)(p + 32 * h));
+		const __m256i a = _mm256_sub_epi8(_mm256_or_si256(c,
+		    _mm256_set1_epi8(0x20)), _mm256_set1_epi8('a'));
+		const __m256i d = _mm256_sub_epi8(c, _mm256_set1_epi8('0'));
+		__m256i digit, hx, dot, colon, t, rr;
+
+		digit = _mm256_cmpeq_epi8(_mm256_min_epu8(d,
+		    _mm256_set1_epi8(9)), d);
+		hx = _mm256_or_si256(digit, _mm256_cmpeq_epi8(_mm256_min_epu8(a,
+		    _mm256_set1_epi8(5)), a));
+		dot = _mm256_cmpeq_epi8(c, _mm256_set1_epi8('.'));
+		colon = _mm256_cmpeq_epi8(c, _mm256_set1_epi8(':'));
+		t = _mm256_or_si256(_mm256_or_si256(dot, colon),
+		    _mm256_cmpeq_epi8(c, _mm256_set1_epi8('@')));
+		rr = _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(t, digit),
+		    _mm256_cmpeq_epi8(_mm256_min_epu8(a, _mm256_set1_epi8(25)),
+		    a)), _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(c,
+		    _mm256_set1_epi8('-')), _mm256_cmpeq_epi8(c,
+		    _mm256_set1_epi8('_'))), _mm256_cmpeq_epi8(c,
+		    _mm256_set1_epi8('+'))));
+		if (h == 0) {
+			out[0] = (uint32_t)_mm256_movemask_epi8(t);
+			out[1] = (uint32_t)_mm256_movemask_epi8(colon);
+			out[2] = (uint32_t)_mm256_movemask_epi8(dot);
+			out[3] = (uint32_t)_mm256_movemask_epi8(digit);
+			out[4] = (uint32_t)_mm256_movemask_epi8(hx);
+			out[5] = (uint32_t)_mm256_movemask_epi8(rr);
+		} else {
+			out[0] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(t) <<
+			    32;
+			out[1] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(colon)
+			    << 32;
+			out[2] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) <<
+			    32;
+			out[3] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(digit)
+			    << 32;
+			out[4] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(hx) <<
+			    32;
+			out[5] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(rr) <<
+			    32;
+		}
+	}
 }
 #endif
+
+/*
+ * A run [rs, re) lying inside one 64-byte block whose first trigger
+ * cannot start anything the rules look for, judged from the masks alone:
+ * without '@' and dots, only an IPv6 address could be there, which needs
+ * "::" or seven colons; with digits, dots and colons only, an address
+ * needs three dots.  1: skip it.
+ */
+static inline int
+run_useless(const struct masks *m, unsigned rs, unsigned re)
+{
+	uint64_t rb = (re == 64 ? ~0ull : (1ull << re) - 1) &
+	    ~((1ull << rs) - 1);
+	uint64_t dots = m->dot & rb, colons = m->colon & rb;
+	uint64_t ats = m->trig & rb & ~dots & ~colons;
+
+	if (ats != 0)
+		return 0;
+	if (dots == 0)
+		return (colons & (colons >> 1)) == 0 && pop64(colons) < 7;
+	if ((rb & ~(m->digit | m->dot | m->colon)) == 0)
+		return pop64(dots) < 3;
+	return 0;
+}
 
 /* Bits at and above k (k < 64). */
 static inline uint64_t
@@ -1002,13 +1169,14 @@ static void
 scan(struct match_scanner *sc)
 {
 	const uint8_t *b = sc->b;
-	size_t n = sc->n, run_next = 0, hex_next = 0;
+	size_t n = sc->n, run_next = 0, hex_next = 0, run_from = 0;
 	uint64_t p1 = 0, p2 = 0, p4 = 0, p8 = 0, p16 = 0;
 	uint8_t tail[64];
+	struct masks m;
 
 	for (size_t base = 0; base < n && sc->err == ERR_OK; base += 64) {
 		const uint8_t *p = b + base;
-		uint64_t trig, hex, m2, m4, m8, m16, m32;
+		uint64_t trig, hex, nonr, m2, m4, m8, m16, m32;
 
 		if (n - base < 64) {
 			memset(tail, 0, sizeof(tail));
@@ -1016,11 +1184,16 @@ scan(struct match_scanner *sc)
 			p = tail;
 		}
 #if SCAN_SSE2
-		if (sc->simd)
-			masks_sse2(p, &trig, &hex);
+		if (sc->simd == 2)
+			masks_avx2(p, &m);
+		else if (sc->simd)
+			masks_sse2(p, &m);
 		else
 #endif
-			masks_plain(p, &trig, &hex);
+			masks_plain(p, &m);
+		trig = m.trig;
+		hex = m.hex;
+		nonr = ~m.run;
 		/* mK bit i: bytes i-K+1..i are all hex digits. */
 		m2 = hex & (hex << 1 | p1 >> 63);
 		m4 = m2 & (m2 << 2 | p2 >> 62);
@@ -1053,14 +1226,37 @@ scan(struct match_scanner *sc)
 				trig &= from_bit(run_next - base);
 				continue;
 			}
-			while (s > run_next && (rtab[b[s - 1]] & F_R))
-				s--;
+			/* The run starts after the last byte outside runs. */
+			{
+				uint64_t below = nonr & ((1ull << (pos - base)) -
+				    1), above = nonr >> (pos - base);
+				size_t e = above != 0 ? pos + (size_t)
+				    __builtin_ctzll(above) : n;
+
+				s = below != 0 ? base + 64 -
+				    (size_t)__builtin_clzll(below) : run_from;
+				if (s < run_next)
+					s = run_next;
+				/* Inside this block, not "scheme://": maybe
+				 * judged by masks. */
+				if (s >= base && above != 0 && !(b[e - 1] == ':' &&
+				    e < n && b[e] == '/') && run_useless(&m,
+				    (unsigned)(s - base), (unsigned)(e - base))) {
+					run_next = e;
+					if (run_next >= base + 64)
+						break;
+					trig &= from_bit(run_next - base);
+					continue;
+				}
+			}
 			sc->cur = 0;
 			run_next = check_run(sc, s);
 			if (run_next >= base + 64)
 				break;
 			trig &= from_bit(run_next - base);
 		}
+		if (nonr != 0)
+			run_from = base + 64 - (size_t)__builtin_clzll(nonr);
 		if (hex_next > base)
 			m32 = hex_next - base >= 64 ? 0 :
 			    m32 & from_bit(hex_next - base);

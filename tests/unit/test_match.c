@@ -723,6 +723,155 @@ test_set_many(void **state)
 	match_set_free(s);
 }
 
+/* CIDRs against brute force, at and around every boundary: random nested
+ * and disjoint prefixes of both families. */
+struct cidr_ref {
+	uint8_t		a[16];
+	unsigned	plen;
+	char		text[64];
+};
+
+static int
+ref_covers(const struct cidr_ref *c, const uint8_t *a)
+{
+	for (unsigned bit = 0; bit < c->plen; bit++)
+		if (((a[bit / 8] ^ c->a[bit / 8]) >> (7 - bit % 8)) & 1)
+			return 0;
+	return 1;
+}
+
+struct cidr_hits {
+	const struct match_set	*s;
+	char			 got[4096];
+};
+
+static enum err
+cidr_cb(void *arg, const struct match_hit *h)
+{
+	struct cidr_hits *c = arg;
+	char v[MATCH_VALUE_MAX];
+	size_t n = strlen(c->got);
+
+	match_set_hit_value(c->s, h, v);
+	(void)snprintf(c->got + n, sizeof(c->got) - n, "%s;", v);
+	return ERR_OK;
+}
+
+static void
+test_cidr_edges(void **state)
+{
+	enum { N = 300 };
+	static struct cidr_ref cr[N + 1];
+	uint64_t seed = 12345;
+
+	(void)state;
+	for (int v6 = 0; v6 < 2; v6++) {
+		struct match_builder *b = NULL;
+		struct match_set *s = NULL;
+		size_t alen = v6 ? 16 : 4, nc = 0;
+		unsigned full = v6 ? 128 : 32;
+
+		assert_int_equal(match_builder_new(&b), ERR_OK);
+		for (size_t i = 0; i < N; i++) {
+			struct cidr_ref *c = &cr[nc];
+			struct match_term t;
+			char id[64];
+			size_t l;
+
+			memset(c->a, 0, sizeof(c->a));
+			/* Addresses in 10.0.0.0/8 or 2001:db8::/32, so prefixes
+			 * nest often. */
+			if (v6) {
+				memcpy(c->a, "\x20\x01\x0d\xb8", 4);
+				c->a[4] = (uint8_t)(rnd_next(&seed) & 3);
+				c->a[5] = (uint8_t)rnd_next(&seed);
+				c->plen = 30 + (unsigned)(rnd_next(&seed) % 20);
+			} else {
+				c->a[0] = 10;
+				c->a[1] = (uint8_t)(rnd_next(&seed) & 3);
+				c->a[2] = (uint8_t)rnd_next(&seed);
+				c->a[3] = (uint8_t)rnd_next(&seed);
+				c->plen = 6 + (unsigned)(rnd_next(&seed) % 26);
+			}
+			if (i == 0)
+				c->plen = 0;
+			for (unsigned bit = c->plen; bit < full; bit++)
+				c->a[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+			l = match_format_ip(v6, c->a, c->text);
+			(void)snprintf(c->text + l, sizeof(c->text) - l, "/%u",
+			    c->plen);
+			t.kind = v6 ? MATCH_I_IPV6 : MATCH_I_IPV4;
+			t.value = c->text;
+			t.len = strlen(c->text);
+			t.subset = 1;
+			(void)snprintf(id, sizeof(id), "indicator--00000000-0000-"
+			    "4000-8000-%012zx", i);
+			assert_int_equal(match_builder_add(b, id, &t, 1), ERR_OK);
+			/* Keep one copy of repeated prefixes. */
+			for (size_t k = 0; k < nc; k++)
+				if (cr[k].plen == c->plen && memcmp(cr[k].a, c->a,
+				    16) == 0)
+					goto dup;
+			nc++;
+dup:			;
+		}
+		assert_int_equal(match_builder_finish(b, &s), ERR_OK);
+		for (size_t i = 0; i < nc * 4 + 3000; i++) {
+			struct cidr_hits got;
+			char want[4096];
+			uint8_t a[16];
+			size_t w = 0;
+
+			memset(a, 0, sizeof(a));
+			if (i < nc * 4) {
+				/* A prefix's first and last address, and the
+				 * ones just outside. */
+				const struct cidr_ref *c = &cr[i / 4];
+				int carry = (i % 4 == 1 || i % 4 == 3) ? 1 : 0;
+
+				memcpy(a, c->a, alen);
+				if (i % 4 >= 2)
+					for (unsigned bit = c->plen; bit < full;
+					    bit++)
+						a[bit / 8] |= (uint8_t)(0x80u >>
+						    (bit % 8));
+				if (i % 4 == 1)	/* one below the first */
+					for (size_t k = alen; k-- > 0 && carry;) {
+						carry = a[k] == 0;
+						a[k]--;
+					}
+				if (i % 4 == 3)	/* one above the last */
+					for (size_t k = alen; k-- > 0 && carry;) {
+						carry = a[k] == 0xff;
+						a[k]++;
+					}
+			} else {
+				for (size_t k = 0; k < alen; k++)
+					a[k] = (uint8_t)rnd_next(&seed);
+				a[0] = v6 ? 0x20 : 10;
+				if (v6)
+					memcpy(a, "\x20\x01\x0d\xb8", 4);
+				a[v6 ? 4 : 1] &= 3;
+			}
+			/* Brute force: covering prefixes, longest first. */
+			want[0] = '\0';
+			for (int pl = (int)full; pl >= 0; pl--)
+				for (size_t k = 0; k < nc; k++)
+					if (cr[k].plen == (unsigned)pl &&
+					    ref_covers(&cr[k], a))
+						w += (size_t)snprintf(want + w,
+						    sizeof(want) - w, "%s;",
+						    cr[k].text);
+			got.s = s;
+			got.got[0] = '\0';
+			assert_int_equal(match_set_find_ip(s, v6, a, cidr_cb,
+			    &got), ERR_OK);
+			assert_string_equal(got.got, want);
+		}
+		match_set_free(s);
+	}
+}
+
 /* -- Scanner: vector and portable paths, chunking, many hits */
 
 static const char *const frags[] = {
@@ -1267,6 +1416,7 @@ main(void)
 		cmocka_unit_test(test_set_patterns),
 		cmocka_unit_test(test_set_empty),
 		cmocka_unit_test(test_set_many),
+		cmocka_unit_test(test_cidr_edges),
 		cmocka_unit_test(test_scan_simd_equal),
 		cmocka_unit_test(test_scan_many_hits),
 		cmocka_unit_test(test_count_newlines),
