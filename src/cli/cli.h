@@ -10,6 +10,7 @@
 #define ENTENTE_CLI_CLI_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "store/store.h"
 #include "util/err.h"
@@ -86,6 +87,15 @@ void cli_log_origin_default(char *out, size_t out_cap);
 struct tlog_signer;
 int cli_log_signer(const char *dir, struct store *st,
     struct tlog_signer *out);
+
+/*
+ * Replace the file path by data[0..len) atomically: write a new file with
+ * a random name beside it (created with O_EXCL and mode), fsync, rename
+ * over path, fsync the directory.  Nothing is left behind on failure.
+ * ERR_IO with errno set, ERR_TOOBIG for a path too long.
+ */
+enum err cli_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode) WUR;
 
 /* Map an error to the exit code the commands use. */
 int cli_exit_code(enum err e);

@@ -53,8 +53,6 @@ enum {
 };
 
 #define MAX_FLAG_ITEMS	AGREEMENT_MAX_SHARE
-/* mkstemp's template: six X's, spelled apart so no marker scan trips. */
-#define TMP_SUFFIX	".tmp-" "X" "X" "X" "X" "X" "X"
 
 struct aopts {
 	const char	*dir, *out, *params, *amend, *title, *id;
@@ -164,81 +162,17 @@ fail:
 	return CLI_EXIT_ERROR;
 }
 
-/* fsync the directory holding path, so a rename in it is durable. */
-static void
-sync_dir_of(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-	int fd;
-
-	if (slash == NULL) {
-		dir[0] = '.';
-		dir[1] = '\0';
-	} else {
-		n = (size_t)(slash - path);
-		if (n == 0)
-			n = 1;	/* "/file" */
-		if (n >= sizeof(dir))
-			return;
-		memcpy(dir, path, n);
-		dir[n] = '\0';
-	}
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(fd);
-		(void)close(fd);
-	}
-}
-
 /* Replace path by data[0..len) atomically (mode 0644).  Exit code. */
 static int
 write_file(const char *path, const char *data, size_t len)
 {
-	char tmp[4096];
-	size_t off = 0;
-	ssize_t w;
-	int fd, n;
+	enum err err = cli_write_atomic(path, data, len, 0644);
 
-	n = snprintf(tmp, sizeof(tmp), "%s%s", path, TMP_SUFFIX);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		fprintf(stderr, "entente agreement: file name too long: %s\n",
-		    path);
-		return CLI_EXIT_USAGE;
-	}
-	if ((fd = mkstemp(tmp)) < 0) {
-		fprintf(stderr, "entente agreement: cannot create a file next "
-		    "to %s: %s\n", path, strerror(errno));
-		return CLI_EXIT_ERROR;
-	}
-	if (fchmod(fd, 0644) != 0)
-		goto fail;
-	while (off < len) {
-		w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	sync_dir_of(path);
-	return CLI_EXIT_OK;
-fail:
+	if (err == ERR_OK)
+		return CLI_EXIT_OK;
 	fprintf(stderr, "entente agreement: cannot write %s: %s\n", path,
-	    strerror(errno));
-	if (fd >= 0)
-		(void)close(fd);
-	(void)unlink(tmp);
-	return CLI_EXIT_ERROR;
+	    err == ERR_IO ? strerror(errno) : err_str(err));
+	return err == ERR_TOOBIG ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
 }
 
 static int

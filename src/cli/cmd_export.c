@@ -43,78 +43,6 @@ export_usage(FILE *f)
 	    "Indicators that cannot be exported are listed on stderr.\n");
 }
 
-/* Write len bytes of p to fd, retrying short writes. */
-static enum err
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ERR_IO;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return ERR_OK;
-}
-
-/*
- * Replace dir/name with data atomically: write dir/.name.XXXXXX, fsync,
- * rename.  The temporary file is removed on failure.
- */
-static enum err
-write_atomic(const char *dir, const char *name, const struct buf *data)
-{
-	char tmp[4096], path[4096], tname[MATCH_EXPORT_NAME_MAX + 16];
-	enum err err = ERR_IO;
-	int fd = -1, saved;
-
-	if (snprintf(tname, sizeof(tname), ".%s.XXXXXX", name) >=
-	    (int)sizeof(tname) || cli_path(tmp, sizeof(tmp), dir, tname) !=
-	    ERR_OK || cli_path(path, sizeof(path), dir, name) != ERR_OK)
-		return ERR_TOOBIG;
-	if ((fd = mkstemp(tmp)) == -1)
-		return ERR_IO;
-	if (fchmod(fd, 0644) == -1)
-		goto out;
-	if (data->len > 0 && (err = write_all(fd, data->ptr, data->len)) !=
-	    ERR_OK)
-		goto out;
-	err = ERR_IO;
-	if (fsync(fd) == -1)
-		goto out;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto out;
-	return ERR_OK;
-out:
-	saved = errno;
-	if (fd != -1)
-		(void)close(fd);
-	(void)unlink(tmp);
-	errno = saved;	/* for the caller's message */
-	return err;
-}
-
-/* Sync the directory so the renames survive a crash. */
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-
-	if (fd != -1) {
-		(void)fsync(fd);
-		(void)close(fd);
-	}
-}
-
 static int
 export_run(struct store *st, enum match_export_fmt fmt, const char *out)
 {
@@ -146,7 +74,12 @@ export_run(struct store *st, enum match_export_fmt fmt, const char *out)
 		    "out (Suricata has no dataset for them)\n", x->n_left_out,
 		    x->n_left_out == 1 ? "" : "es");
 	for (size_t i = 0; i < x->n_files; i++) {
-		err = write_atomic(out, x->files[i].name, &x->files[i].data);
+		char path[4096];
+
+		err = cli_path(path, sizeof(path), out, x->files[i].name);
+		if (err == ERR_OK)
+			err = cli_write_atomic(path, x->files[i].data.ptr,
+			    x->files[i].data.len, 0644);
 		if (err != ERR_OK) {
 			fprintf(stderr, "entente export: cannot write %s/%s: "
 			    "%s\n", out, x->files[i].name, err == ERR_IO ?
@@ -154,7 +87,6 @@ export_run(struct store *st, enum match_export_fmt fmt, const char *out)
 			goto done;
 		}
 	}
-	sync_dir(out);
 	printf("exported %zu %s from %zu indicators to %s (%zu files); "
 	    "%zu skipped, %zu not usable\n", x->n_values,
 	    fmt == MATCH_EXPORT_RULES ? "rules" : "values", x->n_indicators,

@@ -3,6 +3,7 @@
  * codes, token issuing, and option parsing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,4 +161,77 @@ cli_log_signer(const char *dir, struct store *st, struct tlog_signer *out)
 		return CLI_EXIT_ERROR;
 	}
 	return CLI_EXIT_OK;
+}
+
+/* fsync the directory holding path, so a rename into it survives a crash. */
+static void
+sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+	int fd;
+
+	if (slash == NULL) {
+		dir[0] = '.';
+		dir[1] = '\0';
+	} else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= sizeof(dir))
+			return;
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		(void)close(fd);
+	}
+}
+
+/* Replace path atomically.  See cli.h. */
+enum err
+cli_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[4096], hex[2 * 8 + 1];
+	const char *p = data;
+	uint8_t rnd[8];
+	int fd = -1, saved, n;
+
+	/* Like mkstemp(3), but with the mode set at creation. */
+	if (crypto_random(rnd, sizeof(rnd)) != ERR_OK)
+		return ERR_CRYPTO;
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, hex);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return ERR_TOOBIG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
+	if (fd < 0)
+		return ERR_IO;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	n = close(fd);
+	fd = -1;
+	if (n != 0 || rename(tmp, path) != 0)
+		goto fail;
+	sync_parent(path);
+	return ERR_OK;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		(void)close(fd);
+	(void)unlink(tmp);
+	errno = saved;		/* for the caller's message */
+	return ERR_IO;
 }
