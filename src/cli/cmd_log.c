@@ -136,19 +136,10 @@ prove_row(const char *dir, struct store *st, const struct store_collection *c,
 
 	buf_init(&enc, TLOG_LEAF_MAX_BYTES);
 	buf_init(&note, STORE_TLOG_NOTE_MAX);
-	memset(&l, 0, sizeof(l));
-	l.kind = TLOG_LEAF_OBJECT;
-	memcpy(l.u.obj.object_hash, row->hash, HB);
-	l.u.obj.date_added = (uint64_t)row->date_added;
-	l.u.obj.version = row->version;
 	if (store_party_get(st, row->party_id, &party) != ERR_OK ||
-	    tlog_leaf_uuid_parse(c->uuid, strlen(c->uuid),
-	    l.u.obj.collection) != ERR_OK ||
-	    strlen(row->stix_id) > LIM_STIX_ID)
-		goto out;
-	memcpy(l.u.obj.producer, party.pubkey, TLOG_LEAF_KEY_BYTES);
-	memcpy(l.u.obj.id, row->stix_id, strlen(row->stix_id) + 1);
-	if (tlog_leaf_encode(&l, &enc) != ERR_OK)
+	    tlog_leaf_object_set(&l, row->hash, row->date_added,
+	    row->version, c->uuid, party.pubkey, row->stix_id) != ERR_OK ||
+	    tlog_leaf_encode(&l, &enc) != ERR_OK)
 		goto out;
 	tlog_leaf_hash(enc.ptr, enc.len, leafh);
 	ts_format(row->version, ts);

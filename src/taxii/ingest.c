@@ -375,26 +375,15 @@ log_added(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	struct tlog_leaf l;
 	enum err err;
 
-	memset(&l, 0, sizeof(l));
-	l.kind = TLOG_LEAF_OBJECT;
-	if ((err = tlog_leaf_uuid_parse(coll->uuid, strlen(coll->uuid),
-	    l.u.obj.collection)) != ERR_OK)
-		return ERR_DB;
-	memcpy(l.u.obj.producer, ctx->party->pubkey, TLOG_LEAF_KEY_BYTES);
 	for (size_t i = 0; i < n; i++) {
-		size_t idlen;
-
 		if (res[i] != STORE_PUT_ADDED)
 			continue;
-		memcpy(l.u.obj.object_hash, in[i].hash, TLOG_LEAF_HASH_BYTES);
-		l.u.obj.date_added = (uint64_t)added[i];
-		l.u.obj.version = in[i].version != STORE_VERSION_NONE ?
-		    in[i].version : added[i];
-		idlen = strlen(in[i].stix_id);
-		if (idlen > LIM_STIX_ID)
-			return ERR_TOOBIG;
-		memcpy(l.u.obj.id, in[i].stix_id, idlen + 1);
-		if ((err = tlog_appender_add_leaf(app, &l, NULL)) != ERR_OK)
+		err = tlog_leaf_object_set(&l, in[i].hash, added[i],
+		    in[i].version != STORE_VERSION_NONE ? in[i].version :
+		    added[i], coll->uuid, ctx->party->pubkey, in[i].stix_id);
+		if (err == ERR_OK)
+			err = tlog_appender_add_leaf(app, &l, NULL);
+		if (err != ERR_OK)
 			return err;
 	}
 	return ERR_OK;

@@ -62,34 +62,24 @@ parse_num(const char *s, const char *what, uint64_t *out,
 	return ERR_OK;
 }
 
-/* Parameter key as a number, or dflt when absent (have_dflt). */
+/*
+ * Parameter key as a number.  When absent: ERR_PARSE unless latest, which
+ * takes the latest checkpoint's size (read only then).
+ */
 static enum err
-num_param(const struct taxii_req *req, const char *key, int have_dflt,
-    uint64_t dflt, uint64_t *out, struct taxii_resp *resp)
+num_param(const struct taxii_ctx *ctx, const struct taxii_req *req,
+    const char *key, int latest, uint64_t *out, struct taxii_resp *resp)
 {
+	struct store_tlog_cp cp;
 	const char *v;
 	enum err err;
 
 	if ((err = param(req, key, &v, resp)) != ERR_OK)
 		return err;
-	if (v == NULL) {
-		if (!have_dflt)
-			return taxii_fail(resp, ERR_PARSE, "%s is required",
-			    key);
-		*out = dflt;
-		return ERR_OK;
-	}
-	return parse_num(v, key, out, resp);
-}
-
-/* The size of the latest checkpoint. */
-static enum err
-latest_size(const struct taxii_ctx *ctx, uint64_t *out,
-    struct taxii_resp *resp)
-{
-	struct store_tlog_cp cp;
-	enum err err;
-
+	if (v != NULL)
+		return parse_num(v, key, out, resp);
+	if (!latest)
+		return taxii_fail(resp, ERR_PARSE, "%s is required", key);
 	err = store_tlog_cp_get(ctx->st, STORE_TLOG_LATEST, &cp, NULL);
 	if (err == ERR_NOTFOUND)
 		return taxii_fail(resp, ERR_NOTFOUND, "no checkpoint issued "
@@ -192,13 +182,12 @@ h_inclusion(const struct taxii_ctx *ctx, const struct taxii_req *req,
 {
 	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH_BYTES], leaf[TLOG_HASH_BYTES];
 	const char *hs, *is;
-	uint64_t size, index, dflt;
+	uint64_t size, index;
 	struct buf *b = &resp->body;
 	size_t n;
 	enum err err;
 
-	if ((err = latest_size(ctx, &dflt, resp)) != ERR_OK ||
-	    (err = num_param(req, "size", 1, dflt, &size, resp)) != ERR_OK ||
+	if ((err = num_param(ctx, req, "size", 1, &size, resp)) != ERR_OK ||
 	    (err = param(req, "hash", &hs, resp)) != ERR_OK ||
 	    (err = param(req, "index", &is, resp)) != ERR_OK)
 		return err;
@@ -247,14 +236,13 @@ h_consistency(const struct taxii_ctx *ctx, const struct taxii_req *req,
     struct taxii_resp *resp)
 {
 	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH_BYTES];
-	uint64_t s1, s2, dflt;
+	uint64_t s1, s2;
 	struct buf *b = &resp->body;
 	size_t n;
 	enum err err;
 
-	if ((err = latest_size(ctx, &dflt, resp)) != ERR_OK ||
-	    (err = num_param(req, "size1", 0, 0, &s1, resp)) != ERR_OK ||
-	    (err = num_param(req, "size2", 1, dflt, &s2, resp)) != ERR_OK)
+	if ((err = num_param(ctx, req, "size1", 0, &s1, resp)) != ERR_OK ||
+	    (err = num_param(ctx, req, "size2", 1, &s2, resp)) != ERR_OK)
 		return err;
 	if (s1 == 0 || s1 > s2)
 		return taxii_fail(resp, ERR_PARSE, "expected 0 < size1 <= "
@@ -283,11 +271,16 @@ h_leaves(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	uint8_t h[TLOG_HASH_BYTES];
 	struct buf *b = &resp->body, data;
 	uint64_t start, end, size;
+	const char *end_s;
 	char *enc = NULL;
 	enum err err;
 
-	if ((err = num_param(req, "start", 0, 0, &start, resp)) != ERR_OK ||
-	    (err = num_param(req, "end", 1, start + 1, &end, resp)) != ERR_OK)
+	if ((err = num_param(ctx, req, "start", 0, &start, resp)) != ERR_OK ||
+	    (err = param(req, "end", &end_s, resp)) != ERR_OK)
+		return err;
+	end = start + 1;
+	if (end_s != NULL && (err = parse_num(end_s, "end", &end, resp)) !=
+	    ERR_OK)
 		return err;
 	if (end <= start || end - start > LIM_PAGE_MAX)
 		return taxii_fail(resp, ERR_PARSE, "expected start < end <= "

@@ -418,3 +418,31 @@ tlog_leaf_uuid_format(const uint8_t in[TLOG_LEAF_UUID_BYTES],
 	}
 	out[o] = '\0';
 }
+
+/* Fill an object leaf.  See leaf.h. */
+enum err
+tlog_leaf_object_set(struct tlog_leaf *l,
+    const uint8_t hash[TLOG_LEAF_HASH_BYTES], int64_t date_added,
+    int64_t version, const char *collection,
+    const uint8_t producer[TLOG_LEAF_KEY_BYTES], const char *id)
+{
+	size_t n = strnlen(id, LIM_STIX_ID + 1);
+	enum err err;
+
+	memset(l, 0, sizeof(*l));
+	if (n > LIM_STIX_ID)
+		return ERR_TOOBIG;
+	l->kind = TLOG_LEAF_OBJECT;
+	if ((err = tlog_leaf_uuid_parse(collection, strlen(collection),
+	    l->u.obj.collection)) != ERR_OK) {
+		memset(l, 0, sizeof(*l));
+		return err;
+	}
+	memcpy(l->u.obj.object_hash, hash, TLOG_LEAF_HASH_BYTES);
+	l->u.obj.date_added = (uint64_t)date_added;
+	l->u.obj.version = version;
+	memcpy(l->u.obj.producer, producer, TLOG_LEAF_KEY_BYTES);
+	memcpy(l->u.obj.id, id, n);
+	l->u.obj.id[n] = '\0';
+	return ERR_OK;
+}

@@ -97,6 +97,19 @@ struct tlog_leaf {
 };
 
 /*
+ * Fill *l (OUT) as the object leaf of one stored version: its SHA-256,
+ * date added, version, collection (UUID text), producer key and STIX id
+ * (borrowed, copied).  The one place the node and its tools build object
+ * leaves, so the logged leaf and a rebuilt one cannot drift apart.
+ * ERR_PARSE for a collection that is not a UUID, ERR_TOOBIG for an id
+ * longer than LIM_STIX_ID; *l is then zeroed.
+ */
+enum err tlog_leaf_object_set(struct tlog_leaf *l,
+    const uint8_t hash[TLOG_LEAF_HASH_BYTES], int64_t date_added,
+    int64_t version, const char *collection,
+    const uint8_t producer[TLOG_LEAF_KEY_BYTES], const char *id) WUR;
+
+/*
  * Append the encoding of l to out.  l is borrowed.  ERR_INVALID when a
  * field is one decode would refuse (unknown kind or event, n == 0, an id
  * of the wrong form), ERR_TOOBIG when n > TLOG_LEAF_MAX_DELIVERED, an id is

@@ -81,13 +81,14 @@ commit_batch(struct tlog_writer *w, struct pending *list)
 		p->err = err;
 }
 
-/* Absolute CLOCK_REALTIME time ms milliseconds from now. */
+/* Absolute CLOCK_MONOTONIC time ms milliseconds from now (the clock of
+ * the work condition variable). */
 static struct timespec
 deadline(unsigned ms)
 {
 	struct timespec ts;
 
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
@@ -119,7 +120,7 @@ writer_main(void *arg)
 
 		if (list != NULL)
 			commit_batch(w, list);
-		(void)clock_gettime(CLOCK_REALTIME, &now);
+		(void)clock_gettime(CLOCK_MONOTONIC, &now);
 		if (stop || now.tv_sec > next.tv_sec ||
 		    (now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec)) {
 			checkpoint(w);
@@ -162,6 +163,12 @@ tlog_writer_start(const char *db_path, const struct tlog_signer *signer,
 	/* The first checkpoint, so that one always exists while serving. */
 	checkpoint(w);
 	if (pthread_condattr_init(&ca) != 0) {
+		err = ERR_NOMEM;
+		goto fail_store;
+	}
+	/* Checkpoint intervals must not jump with the wall clock. */
+	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0) {
+		(void)pthread_condattr_destroy(&ca);
 		err = ERR_NOMEM;
 		goto fail_store;
 	}
