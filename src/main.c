@@ -14,14 +14,16 @@ static const struct cli_cmd commands[] = {
 	{ "init", cmd_init, "create a node: key, database, TLS certificate, "
 	    "admin token" },
 	{ "serve", cmd_serve, "run the TAXII 2.1 server" },
-	{ "whoami", cmd_whoami, "print this node's party name and public key" },
+	{ "whoami", cmd_whoami, "print this node's party, keys and STIX "
+	    "identity" },
 	{ "party", cmd_party, "add and list partner parties" },
 	{ "token", cmd_token, "issue bearer tokens to parties" },
-	{ "collection", cmd_collection, "add, list and grant collections" },
+	{ "collection", cmd_collection, "add and list collections" },
 	{ "log", cmd_log, "the transparency log: checkpoint, prove, audit, "
 	    "verify a partner's" },
-	{ "agreement", cmd_agreement, "draft, sign and verify agreement "
-	    "documents" },
+	{ "agreement", cmd_agreement, "draft, sign, verify, install and "
+	    "terminate agreements" },
+	{ "policy", cmd_policy, "explain who may read an object, and why" },
 	{ "match", cmd_match, "find the node's indicators in logs and text" },
 	{ "export", cmd_export, "write indicators for Suricata, Zeek and "
 	    "other tools" },

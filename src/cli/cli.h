@@ -46,6 +46,7 @@ int cmd_token(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 

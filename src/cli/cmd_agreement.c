@@ -1,8 +1,8 @@
 /*
- * cmd_agreement.c: `entente agreement draft|sign|verify|terminate-draft|
- * stix`, the agreement commands that work on files and need no node
- * database (docs/agreements.md, "CLI").
+ * cmd_agreement.c: `entente agreement ...`, the agreement commands
+ * (docs/agreements.md, "CLI").
  *
+ * On files (no node database needed):
  *   draft            write an unsigned agreement from flags, a parameter
  *                    file, or an earlier version (--amend)
  *   sign FILE        add this node's signature (agreement or termination)
@@ -10,6 +10,12 @@
  *                    naming every failure; exit 0 only when valid
  *   terminate-draft  write an unsigned termination record of an agreement
  *   stix FILE        print the STIX 2.1 object that carries FILE
+ *
+ * On the node in DIR (policy/node.h does the work):
+ *   install FILE     install an agreement or a termination record
+ *   list             the installed agreements and their state
+ *   show ID          everything about one installed agreement
+ *   terminate ID     end an installed agreement as this node's party
  *
  * Files are written atomically (a temporary file in the same directory,
  * fsync, rename) and never interactively.
@@ -26,6 +32,8 @@
 #include "cli/opt.h"
 #include "crypto/crypto.h"
 #include "policy/agreement.h"
+#include "policy/node.h"
+#include "policy/policy.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
 #include "util/uuid.h"
@@ -90,7 +98,13 @@ agreement_usage(FILE *f)
 	    "       entente agreement terminate-draft FILE --reason TEXT "
 	    "[--at TS]\n"
 	    "           [--dir DIR | --party-name NAME] [--out FILE]\n"
-	    "       entente agreement stix FILE\n\n"
+	    "       entente agreement stix FILE\n"
+	    "       entente agreement install FILE [--dir DIR] [--json]\n"
+	    "       entente agreement list [--at TS] [--dir DIR] [--json]\n"
+	    "       entente agreement show ID [--at TS] [--dir DIR] [--json]\n"
+	    "       entente agreement terminate ID --reason TEXT [--at TS] "
+	    "[--out FILE]\n"
+	    "           [--dir DIR] [--json]\n\n"
 	    "Agreements are JSON documents signed by every party; see\n"
 	    "docs/agreements.md.  KEY is a party's Ed25519 public key in\n"
 	    "standard base64 (as `entente whoami` prints it).  SPEC is\n"
@@ -107,8 +121,17 @@ agreement_usage(FILE *f)
 	    "DIR/%s (default DIR %s) and writes FILE back unless --out.\n"
 	    "verify exits 0 only when the document is well formed, every\n"
 	    "party signed, every signature verifies and TS (default now) is\n"
-	    "inside the window (--partial: missing signatures are fine).\n",
-	    NODE_KEY_FILE, CLI_DEFAULT_DIR);
+	    "inside the window (--partial: missing signatures are fine).\n\n"
+	    "install, list, show and terminate work on the node in DIR.\n"
+	    "install takes an agreement signed by every party (this node's\n"
+	    "among them) or a termination record of an installed one; a\n"
+	    "refused file prints each reason as FAIL ... on stderr and\n"
+	    "installs nothing (exit 1).  An agreement grants access only\n"
+	    "while in force; list and show give the state at TS (default\n"
+	    "now).  terminate signs a termination record with\n"
+	    "DIR/%s, ending agreement ID at TS (default now); --out\n"
+	    "writes the signed record for the other parties to install.\n",
+	    NODE_KEY_FILE, CLI_DEFAULT_DIR, NODE_KEY_FILE);
 }
 
 /* ---- files ---- */
@@ -981,6 +1004,615 @@ out:
 	return rc;
 }
 
+/* ---- on a node ---- */
+
+/* The state of an installed agreement at an instant. */
+enum astate {
+	AS_IN_FORCE = 0,
+	AS_NOT_YET,
+	AS_EXPIRED,
+	AS_TERMINATED
+};
+
+static const char *const astate_names[] = {
+	"in force", "not yet valid", "expired", "terminated"
+};
+
+/* The state of a, terminated at terminated (POLICY_NEVER: not), at now. */
+static enum astate
+state_at(const struct agreement *a, int64_t terminated, int64_t now)
+{
+	if (terminated != POLICY_NEVER && now >= terminated)
+		return AS_TERMINATED;
+	if (now < a->valid_from)
+		return AS_NOT_YET;
+	if (now >= a->valid_until)
+		return AS_EXPIRED;
+	return AS_IN_FORCE;
+}
+
+/* The state in words into out: "in force", "terminated TS", ... */
+static void
+state_text(const struct agreement *a, int64_t terminated, int64_t now,
+    char *out, size_t cap)
+{
+	enum astate s = state_at(a, terminated, now);
+	char ts[TS_BUFSZ];
+
+	if (terminated != POLICY_NEVER)
+		ts_format(terminated, ts);
+	if (s == AS_TERMINATED)
+		(void)snprintf(out, cap, "terminated %s", ts);
+	else if (terminated != POLICY_NEVER)
+		(void)snprintf(out, cap, "%s (terminated at %s)",
+		    astate_names[s], ts);
+	else
+		(void)snprintf(out, cap, "%s", astate_names[s]);
+}
+
+/* A new JSON string of the timestamp us; NULL on ERR_NOMEM. */
+static json_t *
+ts_json(int64_t us)
+{
+	char ts[TS_BUFSZ];
+
+	ts_format(us, ts);
+	return json_string(ts);
+}
+
+/* The termination time as JSON: a timestamp, or null. */
+static json_t *
+terminated_json(int64_t terminated)
+{
+	return terminated == POLICY_NEVER ? json_null() : ts_json(terminated);
+}
+
+/* Lower-case hex of p[0..len) into out (2 * len + 1 bytes). */
+static void
+hex_format(const uint8_t *p, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+/* Print j (stolen) compactly on one line of stdout.  Exit code. */
+static int
+print_json(json_t *j)
+{
+	int rc = CLI_EXIT_ERROR;
+
+	if (j != NULL && json_dumpf(j, stdout, JSON_COMPACT) == 0 &&
+	    putchar('\n') != EOF && fflush(stdout) == 0)
+		rc = CLI_EXIT_OK;
+	else
+		fprintf(stderr, "entente agreement: cannot write the JSON "
+		    "output\n");
+	json_decref(j);
+	return rc;
+}
+
+/* rep's lines as a new JSON array of strings; NULL on ERR_NOMEM. */
+static json_t *
+report_json(const struct agreement_report *rep)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr != NULL && i < rep->n; i++)
+		if (json_array_append_new(arr, json_string(rep->msg[i])) !=
+		    0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+/*
+ * Say on stderr that what (a file, an agreement id) was refused by the
+ * command cmd, then each line of rep as "FAIL line" (err_str(err) when rep
+ * holds none).  With json, also {"ok": false, ...} on stdout.
+ */
+static void
+print_refusal(const char *cmd, const char *what, enum err err,
+    const struct agreement_report *rep, int json)
+{
+	size_t i;
+
+	fprintf(stderr, "entente agreement %s: %s refused: %s\n", cmd, what,
+	    err_str(err));
+	for (i = 0; i < rep->n; i++)
+		fprintf(stderr, "FAIL %s\n", rep->msg[i]);
+	if (rep->n_more > 0)
+		fprintf(stderr, "FAIL ... and %zu more problems\n",
+		    rep->n_more);
+	if (rep->n == 0)
+		fprintf(stderr, "FAIL %s\n", err_str(err));
+	if (json)
+		(void)print_json(json_pack("{s:b, s:s, s:o, s:I}", "ok", 0,
+		    "error", err_str(err), "problems", report_json(rep),
+		    "more_problems", (json_int_t)rep->n_more));
+}
+
+static int
+agreement_install_file(const char *file, const struct aopts *op)
+{
+	struct agreement_report rep;
+	struct node_install res;
+	struct store *st = NULL;
+	char *text = NULL;
+	size_t len;
+	enum err err;
+	int rc;
+
+	if ((rc = read_file(file, AGREEMENT_MAX_BYTES, &text, &len)) !=
+	    CLI_EXIT_OK)
+		return rc;
+	if ((rc = cli_open_node(op->dir, &st)) != CLI_EXIT_OK)
+		goto out;
+	agreement_report_init(&rep);
+	memset(&res, 0, sizeof(res));
+	if ((err = node_install(st, text, len, ts_now_us(), &res, &rep)) !=
+	    ERR_OK) {
+		print_refusal("install", file, err, &rep, op->json);
+		rc = CLI_EXIT_ERROR;
+		goto out;
+	}
+	res.id[sizeof(res.id) - 1] = '\0';
+	if (op->json) {
+		rc = print_json(json_pack("{s:b, s:s, s:s, s:I, s:o, s:I, "
+		    "s:I}", "ok", 1, "kind", res.is_termination ?
+		    "termination" : "agreement", "id", res.id, "version",
+		    (json_int_t)res.version, "replaced", res.replaced != 0 ?
+		    json_integer((json_int_t)res.replaced) : json_null(),
+		    "collections_created", (json_int_t)res.n_created, "leaf",
+		    (json_int_t)res.leaf));
+		goto out;
+	}
+	if (res.is_termination) {
+		printf("installed the termination of %s version %lu\n",
+		    res.id, (unsigned long)res.version);
+	} else {
+		printf("installed %s version %lu", res.id,
+		    (unsigned long)res.version);
+		if (res.replaced != 0)
+			printf(" (replaces version %lu)",
+			    (unsigned long)res.replaced);
+		printf("\ncollections created: %zu\n", res.n_created);
+	}
+	printf("log leaf: %llu\n", (unsigned long long)res.leaf);
+	rc = CLI_EXIT_OK;
+out:
+	free(text);
+	store_close(st);
+	return rc;
+}
+
+/* Print the parties' names of a joined by ", ". */
+static void
+print_party_names(const struct agreement *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_parties; i++)
+		printf("%s%s", i > 0 ? ", " : "", a->parties[i].name);
+}
+
+/* The listing of one installed agreement (its document parsed as a). */
+static json_t *
+list_entry_json(const struct store_agreement *sa, const struct agreement *a,
+    int64_t now)
+{
+	json_t *names = json_array();
+	size_t i;
+
+	for (i = 0; names != NULL && i < a->n_parties; i++)
+		if (json_array_append_new(names,
+		    json_string(a->parties[i].name)) != 0) {
+			json_decref(names);
+			names = NULL;
+		}
+	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:s, s:o}",
+	    "id", a->id, "version", (json_int_t)a->version, "title", a->title,
+	    "parties", names, "valid_from", ts_json(a->valid_from),
+	    "valid_until", ts_json(a->valid_until), "installed",
+	    ts_json(sa->installed), "state",
+	    astate_names[state_at(a, sa->terminated, now)], "terminated",
+	    terminated_json(sa->terminated));
+}
+
+static int
+agreement_list_node(const struct aopts *op)
+{
+	struct store_agreement *v = NULL;
+	struct agreement *a;
+	struct store *st = NULL;
+	json_t *arr = NULL;
+	char state[64 + TS_BUFSZ], f[TS_BUFSZ], u[TS_BUFSZ];
+	int64_t now;
+	size_t n = 0, i;
+	enum err err;
+	int rc, bad = 0;
+
+	if (!parse_at(op->at, &now))
+		return CLI_EXIT_USAGE;
+	if ((rc = cli_open_node(op->dir, &st)) != CLI_EXIT_OK)
+		return rc;
+	rc = CLI_EXIT_ERROR;
+	if ((err = store_agreement_list(st, &v, &n)) != ERR_OK) {
+		fprintf(stderr, "entente agreement list: cannot read the "
+		    "installed agreements: %s\n", err_str(err));
+		goto out;
+	}
+	if (op->json && (arr = json_array()) == NULL)
+		goto out;
+	if (n == 0 && !op->json)
+		printf("no agreement is installed on this node (install one "
+		    "with: entente agreement install FILE)\n");
+	for (i = 0; i < n; i++) {
+		if (agreement_parse(v[i].doc, v[i].doc_len, &a, NULL) !=
+		    ERR_OK) {
+			fprintf(stderr, "entente agreement list: the stored "
+			    "document of %s version %lu does not parse\n",
+			    v[i].id, (unsigned long)v[i].version);
+			bad = 1;
+			continue;
+		}
+		if (op->json) {
+			if (json_array_append_new(arr, list_entry_json(&v[i],
+			    a, now)) != 0) {
+				agreement_free(a);
+				goto out;
+			}
+			agreement_free(a);
+			continue;
+		}
+		state_text(a, v[i].terminated, now, state, sizeof(state));
+		ts_format(a->valid_from, f);
+		ts_format(a->valid_until, u);
+		printf("%s v%lu: %s, valid %s to %s, \"%s\" (", a->id,
+		    (unsigned long)a->version, state, f, u, a->title);
+		print_party_names(a);
+		printf(")\n");
+		agreement_free(a);
+	}
+	if (op->json) {
+		rc = print_json(json_pack("{s:o}", "agreements", arr));
+		arr = NULL;
+		if (rc != CLI_EXIT_OK)
+			goto out;
+	}
+	rc = bad ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+out:
+	json_decref(arr);
+	store_agreement_list_free(v, n);
+	store_close(st);
+	return rc;
+}
+
+/* Print text after prefix, each of its newlines followed by indent. */
+static void
+print_indented(const char *prefix, const char *text, const char *indent)
+{
+	const char *p;
+
+	fputs(prefix, stdout);
+	for (p = text; *p != '\0'; p++) {
+		putchar(*p);
+		if (*p == '\n')
+			fputs(indent, stdout);
+	}
+	putchar('\n');
+}
+
+/* Print the items of l joined by sep. */
+static void
+print_items(const struct agreement_list *l, const char *sep)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		printf("%s%s", i > 0 ? sep : "", l->v[i]);
+}
+
+/* Share clause i of a in words, on one line. */
+static void
+print_share(const struct agreement *a, size_t i)
+{
+	const struct agreement_share *s = &a->share[i];
+	const char *to = s->to == AGREEMENT_TO_ALL ? "every other party" :
+	    a->parties[s->to].name;
+	const char *who = s->to == AGREEMENT_TO_ALL ? "they" : to;
+
+	printf("  share[%zu]: %s gives %s objects of ", i,
+	    a->parties[s->from].name, to);
+	if (s->types.any) {
+		printf("any type");
+	} else {
+		printf("type ");
+		print_items(&s->types, ", ");
+	}
+	if (s->labels_any.n > 0) {
+		printf(" labelled ");
+		print_items(&s->labels_any, " or ");
+	}
+	if (s->collections.any) {
+		printf(" in any collection");
+	} else {
+		printf(" in collection%s ", s->collections.n > 1 ? "s" : "");
+		print_items(&s->collections, ", ");
+	}
+	printf(", up to TLP:%s; onward %s: ", agreement_tlp_name(s->tlp_max),
+	    agreement_onward_name(s->onward));
+	switch (s->onward) {
+	case AGREEMENT_ONWARD_NONE:
+		printf("%s may not pass them on\n", who);
+		break;
+	case AGREEMENT_ONWARD_PARTIES:
+		printf("%s may pass them on to this agreement's parties\n",
+		    who);
+		break;
+	case AGREEMENT_ONWARD_ANY:
+		printf("%s may pass them on to anyone\n", who);
+		break;
+	}
+}
+
+/* The string at doc.k1.k2.k3 (borrowed), or "?". */
+static const char *
+jstr3(const json_t *doc, const char *k1, const char *k2, const char *k3)
+{
+	const json_t *v = json_object_get(json_object_get(json_object_get(doc,
+	    k1), k2), k3);
+
+	return json_is_string(v) ? json_string_value(v) : "?";
+}
+
+/* show's human output. */
+static void
+show_text(const struct store_agreement *sa, const struct agreement *a,
+    const json_t *doc, const struct agreement_termination *t, int64_t now)
+{
+	char hex[2 * CRYPTO_SHA256_BYTES + 1], f[TS_BUFSZ], u[TS_BUFSZ];
+	char state[64 + TS_BUFSZ], k[AGREEMENT_KEY_B64_LEN + 1];
+	char ident[AGREEMENT_IDENTITY_LEN + 1];
+	const struct agreement_protected *pr;
+	const char *sep;
+	long pi;
+	size_t i;
+
+	hex_format(a->hash, sizeof(a->hash), hex);
+	ts_format(a->valid_from, f);
+	ts_format(a->valid_until, u);
+	state_text(a, sa->terminated, now, state, sizeof(state));
+	printf("%s version %lu\n", a->id, (unsigned long)a->version);
+	printf("title: %s\nhash: %s\nvalid: %s to %s\nstate: %s\n", a->title,
+	    hex, f, u, state);
+	ts_format(sa->installed, f);
+	printf("installed: %s\nparties:\n", f);
+	for (i = 0; i < a->n_parties; i++) {
+		if (crypto_b64_encode(a->parties[i].key,
+		    sizeof(a->parties[i].key), 0, k, sizeof(k)) != ERR_OK)
+			k[0] = '\0';
+		agreement_identity_id(a->parties[i].key, ident);
+		printf("  %s\n    key: %s\n    identity: %s\n    contact: %s\n",
+		    a->parties[i].name, k, ident, a->parties[i].contact);
+	}
+	printf("share:%s\n", a->n_share == 0 ? " none" : "");
+	for (i = 0; i < a->n_share; i++)
+		print_share(a, i);
+	if (a->has_assistance)
+		printf("assistance: acknowledge within %s, answer within %s\n",
+		    jstr3(doc, "clauses", "assistance", "acknowledge_within"),
+		    jstr3(doc, "clauses", "assistance", "answer_within"));
+	else
+		printf("assistance: none\n");
+	printf("protected:%s\n", a->n_protect == 0 ? " none" : "");
+	for (i = 0; i < a->n_protect; i++) {
+		pr = &a->protect[i];
+		printf("  %s:", a->parties[pr->party].name);
+		sep = " ";
+		if (pr->cidrs.n > 0) {
+			printf("%snetworks ", sep);
+			print_items(&pr->cidrs, ", ");
+			sep = "; ";
+		}
+		if (pr->domains.n > 0) {
+			printf("%sdomains ", sep);
+			print_items(&pr->domains, ", ");
+			sep = "; ";
+		}
+		if (pr->sectors.n > 0) {
+			printf("%ssectors ", sep);
+			print_items(&pr->sectors, ", ");
+		}
+		printf("\n");
+		print_indented("    pledge: ", pr->pledge, "      ");
+	}
+	if (a->has_retention)
+		printf("retention: received objects are kept for %s\n",
+		    jstr3(doc, "clauses", "retention", "keep_for"));
+	else
+		printf("retention: none\n");
+	if (sa->term == NULL) {
+		printf("termination: none\n");
+		return;
+	}
+	if (t == NULL) {
+		ts_format(sa->terminated, f);
+		printf("termination: at %s (the stored record does not "
+		    "parse)\n", f);
+		return;
+	}
+	ts_format(t->time, f);
+	if (crypto_b64_encode(t->party, sizeof(t->party), 0, k, sizeof(k)) !=
+	    ERR_OK)
+		k[0] = '\0';
+	pi = agreement_party_find(a, t->party);
+	printf("termination: at %s by %s (%s)\n", f, pi >= 0 ?
+	    a->parties[pi].name : "an unknown party", k);
+	print_indented("  reason: ", t->reason, "    ");
+}
+
+static int
+agreement_show_node(const char *id, const struct aopts *op)
+{
+	struct agreement_report rep;
+	struct store_agreement sa;
+	struct agreement_termination *t = NULL;
+	struct agreement *a = NULL;
+	struct store *st = NULL;
+	json_t *doc = NULL, *rec = NULL;
+	char hex[2 * CRYPTO_SHA256_BYTES + 1];
+	int64_t now;
+	enum err err;
+	int rc;
+
+	memset(&sa, 0, sizeof(sa));
+	if (!parse_at(op->at, &now))
+		return CLI_EXIT_USAGE;
+	if ((rc = cli_open_node(op->dir, &st)) != CLI_EXIT_OK)
+		return rc;
+	rc = CLI_EXIT_ERROR;
+	if ((err = store_agreement_get(st, id, &sa)) != ERR_OK) {
+		if (err == ERR_NOTFOUND || err == ERR_INVALID) {
+			fprintf(stderr, "entente agreement show: agreement %s "
+			    "is not installed on this node (see entente "
+			    "agreement list)\n", id);
+			rc = CLI_EXIT_NOTFOUND;
+		} else {
+			fprintf(stderr, "entente agreement show: cannot read "
+			    "agreement %s: %s\n", id, err_str(err));
+		}
+		goto out;
+	}
+	agreement_report_init(&rep);
+	if (agreement_parse(sa.doc, sa.doc_len, &a, &rep) != ERR_OK) {
+		fprintf(stderr, "entente agreement show: the stored document "
+		    "of %s does not parse\n", id);
+		print_report("show", &rep);
+		goto out;
+	}
+	if ((doc = json_loadb(sa.doc, sa.doc_len, 0, NULL)) == NULL)
+		goto out;
+	if (sa.term != NULL) {
+		rec = json_loadb(sa.term, sa.term_len, 0, NULL);
+		if (agreement_termination_parse(sa.term, sa.term_len, &t,
+		    NULL) != ERR_OK)
+			t = NULL;
+	}
+	if (!op->json) {
+		show_text(&sa, a, doc, t, now);
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	hex_format(a->hash, sizeof(a->hash), hex);
+	rc = print_json(json_pack("{s:O, s:s, s:o, s:s, s:o, s:O?}",
+	    "agreement", doc, "hash", hex, "installed", ts_json(sa.installed),
+	    "state", astate_names[state_at(a, sa.terminated, now)],
+	    "terminated", terminated_json(sa.terminated), "termination",
+	    rec));
+out:
+	agreement_termination_free(t);
+	agreement_free(a);
+	json_decref(doc);
+	json_decref(rec);
+	store_agreement_clear(&sa);
+	store_close(st);
+	return rc;
+}
+
+static int
+agreement_terminate_node(const char *id, const struct aopts *op)
+{
+	struct agreement_report rep;
+	struct agreement_termination *t = NULL;
+	struct store_agreement sa;
+	struct store_party self;
+	struct store *st = NULL;
+	uint8_t *seed = NULL;
+	char ts[TS_BUFSZ];
+	json_t *rec = NULL;
+	int64_t at;
+	enum err err;
+	int rc;
+
+	memset(&sa, 0, sizeof(sa));
+	if (op->reason == NULL) {
+		fprintf(stderr, "entente agreement terminate: needs --reason "
+		    "TEXT\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (!parse_at(op->at, &at))
+		return CLI_EXIT_USAGE;
+	if ((rc = cli_open_node(op->dir, &st)) != CLI_EXIT_OK)
+		return rc;
+	rc = CLI_EXIT_ERROR;
+	if ((seed = crypto_secret_alloc(CRYPTO_ED25519_SECRET_BYTES)) ==
+	    NULL) {
+		fprintf(stderr, "entente agreement terminate: no secret "
+		    "memory\n");
+		goto out;
+	}
+	if ((rc = load_seed(op->dir, seed)) != CLI_EXIT_OK)
+		goto out;
+	rc = CLI_EXIT_ERROR;
+	agreement_report_init(&rep);
+	err = node_terminate(st, seed, id, at, op->reason, ts_now_us(), NULL,
+	    &rep);
+	if (err != ERR_OK) {
+		/* ERR_NOTFOUND: not installed (the report says so). */
+		if (err == ERR_NOTFOUND)
+			rc = CLI_EXIT_NOTFOUND;
+		print_refusal("terminate", id, err, &rep, op->json);
+		goto out;
+	}
+	/* The signed record as installed (it is the store's to keep). */
+	if (store_agreement_get(st, id, &sa) != ERR_OK || sa.term == NULL ||
+	    agreement_termination_parse(sa.term, sa.term_len, &t, NULL) !=
+	    ERR_OK ||
+	    (rec = json_loadb(sa.term, sa.term_len, 0, NULL)) == NULL) {
+		fprintf(stderr, "entente agreement terminate: %s is "
+		    "terminated, but the record cannot be shown\n", id);
+		goto out;
+	}
+	if (op->out != NULL && (rc = emit(rec, op->out)) != CLI_EXIT_OK) {
+		fprintf(stderr, "entente agreement terminate: %s is "
+		    "terminated, but the record was not written to %s (see "
+		    "entente agreement show %s --json)\n", id, op->out, id);
+		goto out;
+	}
+	if (op->json) {
+		rc = print_json(json_pack("{s:b, s:s, s:I, s:o, s:O}", "ok", 1,
+		    "id", t->agreement_id, "version", (json_int_t)t->version,
+		    "time", ts_json(t->time), "record", rec));
+		goto out;
+	}
+	if (store_party_self(st, &self) != ERR_OK)
+		memcpy(self.name, "this node's party",
+		    sizeof("this node's party"));
+	ts_format(t->time, ts);
+	printf("terminated %s version %lu at %s by %s\n", t->agreement_id,
+	    (unsigned long)t->version, ts, self.name);
+	print_indented("reason: ", t->reason, "  ");
+	if (op->out != NULL)
+		printf("signed record: %s (give it to the other parties to "
+		    "install)\n", op->out);
+	rc = CLI_EXIT_OK;
+out:
+	crypto_secret_free(seed);
+	agreement_termination_free(t);
+	json_decref(rec);
+	store_agreement_clear(&sa);
+	store_close(st);
+	return rc;
+}
+
 /* ---- entry ---- */
 
 static int
@@ -1131,6 +1763,14 @@ cmd_agreement(int argc, char **argv)
 		return agreement_terminate_draft(argv[1], &op);
 	if (strcmp(sub, "stix") == 0 && argc == 2)
 		return agreement_stix_file(argv[1]);
+	if (strcmp(sub, "install") == 0 && argc == 2)
+		return agreement_install_file(argv[1], &op);
+	if (strcmp(sub, "list") == 0 && argc == 1)
+		return agreement_list_node(&op);
+	if (strcmp(sub, "show") == 0 && argc == 2)
+		return agreement_show_node(argv[1], &op);
+	if (strcmp(sub, "terminate") == 0 && argc == 2)
+		return agreement_terminate_node(argv[1], &op);
 	agreement_usage(stderr);
 	return CLI_EXIT_USAGE;
 }

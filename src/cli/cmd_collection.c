@@ -1,7 +1,9 @@
 /*
- * cmd_collection.c: `entente collection add|list|grant` manages TAXII
- * collections and which parties may read or write them.  Agreements (a
- * later layer) will take over from per-party grants.
+ * cmd_collection.c: `entente collection add|list` manages TAXII
+ * collections.  Each has a TAXII id (a UUID) and a name, by which the
+ * share clauses of agreements list it.  Who may read or write a collection
+ * is not set here: it comes from the agreements installed on the node
+ * (`entente agreement install`, docs/agreements.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +18,19 @@ static void
 collection_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: entente collection add --title T [--id UUID] "
-	    "[--description D] [--dir DIR]\n"
-	    "       entente collection list [--dir DIR]\n"
-	    "       entente collection grant ID PARTY [--read] [--write] "
-	    "[--dir DIR]\n"
-	    "       entente collection grant ID PARTY --revoke [--dir DIR]\n\n"
+	    "usage: entente collection add --title T [--name NAME] [--id UUID]"
+	    "\n"
+	    "           [--description D] [--dir DIR]\n"
+	    "       entente collection list [--dir DIR]\n\n"
 	    "add prints the new collection's id alone on its last line.\n"
-	    "grant sets what PARTY may do in collection ID (replacing any\n"
-	    "earlier grant); --revoke removes all access.  The node's own\n"
-	    "party (its admin token) may read and write every collection.\n");
+	    "NAME (1-%u of A-Z a-z 0-9 . _ -, unique on the node) is how\n"
+	    "agreements' share clauses list the collection; the default is\n"
+	    "its id.  list prints id, name, object count and title.\n\n"
+	    "Access comes from agreements: a partner reads or writes a\n"
+	    "collection only as the share clauses of an agreement in force\n"
+	    "allow (entente agreement install, entente policy explain).\n"
+	    "The node's own party (its admin token) may read and write\n"
+	    "every collection.\n", STORE_COLL_NAME_MAX);
 }
 
 static int
@@ -41,9 +46,28 @@ text_ok(const char *s, size_t max)
 	return 1;
 }
 
+/* 1 when name is a collection name: 1-STORE_COLL_NAME_MAX of
+ * A-Z a-z 0-9 . _ - (what agreements' share clauses list). */
 static int
-collection_add(struct store *st, const char *title, const char *id,
-    const char *desc)
+name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > STORE_COLL_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+collection_add(struct store *st, const char *title, const char *name,
+    const char *id, const char *desc)
 {
 	char uuid[UUID_STRLEN + 1];
 	uint8_t rnd[16];
@@ -59,6 +83,11 @@ collection_add(struct store *st, const char *title, const char *id,
 	    !text_ok(desc, LIM_DESCRIPTION)) {
 		fprintf(stderr, "entente collection add: --description must be "
 		    "at most %u printable characters\n", LIM_DESCRIPTION);
+		return CLI_EXIT_USAGE;
+	}
+	if (name != NULL && !name_ok(name)) {
+		fprintf(stderr, "entente collection add: --name must be 1-%u "
+		    "letters, digits, '.', '_' or '-'\n", STORE_COLL_NAME_MAX);
 		return CLI_EXIT_USAGE;
 	}
 	if (id != NULL) {
@@ -78,17 +107,28 @@ collection_add(struct store *st, const char *title, const char *id,
 		}
 		uuid_v4_format(rnd, uuid);
 	}
-	err = store_collection_add(st, uuid, title, desc ? desc : "", &cid);
+	if (name != NULL)
+		err = store_collection_add_named(st, uuid, name, title,
+		    desc ? desc : "", &cid);
+	else
+		err = store_collection_add(st, uuid, title, desc ? desc : "",
+		    &cid);
 	if (err == ERR_EXISTS) {
-		fprintf(stderr, "entente collection add: collection %s "
-		    "already exists\n", uuid);
+		if (name != NULL)
+			fprintf(stderr, "entente collection add: a collection "
+			    "with id %s or name '%s' already exists\n", uuid,
+			    name);
+		else
+			fprintf(stderr, "entente collection add: collection "
+			    "%s already exists\n", uuid);
 		return CLI_EXIT_EXISTS;
 	}
 	if (err != ERR_OK) {
 		fprintf(stderr, "entente collection add: %s\n", err_str(err));
-		return CLI_EXIT_ERROR;
+		return err == ERR_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
 	}
-	printf("added collection '%s'\n%s\n", title, uuid);
+	printf("added collection '%s' named %s\n%s\n", title,
+	    name != NULL ? name : uuid, uuid);
 	return CLI_EXIT_OK;
 }
 
@@ -107,40 +147,10 @@ collection_list(struct store *st)
 	for (size_t i = 0; i < n; i++) {
 		if (store_count_objects(st, c[i].id, &count) != ERR_OK)
 			count = -1;
-		printf("%s  %8lld objects  %s\n", c[i].uuid, (long long)count,
-		    c[i].title);
+		printf("%s  %-20s %8lld objects  %s\n", c[i].uuid, c[i].name,
+		    (long long)count, c[i].title);
 	}
 	free(c);
-	return CLI_EXIT_OK;
-}
-
-static int
-collection_grant(struct store *st, const char *id, const char *party_name,
-    int rd, int wr)
-{
-	struct store_collection coll;
-	struct store_party party;
-	enum err err;
-
-	if ((err = store_collection_get(st, id, &coll)) != ERR_OK) {
-		fprintf(stderr, "entente collection grant: %s collection "
-		    "'%s'\n", err == ERR_NOTFOUND ? "no such" : err_str(err),
-		    id);
-		return cli_exit_code(err);
-	}
-	if ((err = store_party_by_name(st, party_name, &party)) != ERR_OK) {
-		fprintf(stderr, "entente collection grant: %s party '%s'\n",
-		    err == ERR_NOTFOUND ? "no such" : err_str(err), party_name);
-		return cli_exit_code(err);
-	}
-	if ((err = store_grant_set(st, coll.id, party.id, rd, wr)) != ERR_OK) {
-		fprintf(stderr, "entente collection grant: %s\n",
-		    err_str(err));
-		return CLI_EXIT_ERROR;
-	}
-	printf("party '%s' on collection %s: %s\n", party.name, coll.uuid,
-	    rd && wr ? "read, write" : rd ? "read" : wr ? "write" :
-	    "no access");
 	return CLI_EXIT_OK;
 }
 
@@ -152,16 +162,14 @@ cmd_collection(int argc, char **argv)
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "id", required_argument, NULL, OPT_ID },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
-		{ "read", no_argument, NULL, OPT_READ },
-		{ "write", no_argument, NULL, OPT_WRITE },
-		{ "revoke", no_argument, NULL, OPT_REVOKE },
+		{ "name", required_argument, NULL, OPT_NAME },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = CLI_DEFAULT_DIR, *title = NULL, *id = NULL;
-	const char *desc = NULL;
+	const char *desc = NULL, *name = NULL;
 	struct store *st = NULL;
-	int c, rc, rd = 0, wr = 0, revoke = 0;
+	int c, rc;
 
 	CLI_OPT_RESET();
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -170,9 +178,7 @@ cmd_collection(int argc, char **argv)
 		case OPT_TITLE: title = optarg; break;
 		case OPT_ID: id = optarg; break;
 		case OPT_DESCRIPTION: desc = optarg; break;
-		case OPT_READ: rd = 1; break;
-		case OPT_WRITE: wr = 1; break;
-		case OPT_REVOKE: revoke = 1; break;
+		case OPT_NAME: name = optarg; break;
 		case OPT_HELP:
 			collection_usage(stdout);
 			return CLI_EXIT_OK;
@@ -183,20 +189,20 @@ cmd_collection(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 1 && strcmp(argv[0], "add") == 0 && title != NULL &&
-	    !rd && !wr && !revoke) {
+	if (argc >= 1 && strcmp(argv[0], "grant") == 0) {
+		fprintf(stderr, "entente collection grant: removed: access to "
+		    "collections now comes from agreements (entente agreement "
+		    "install FILE; entente policy explain)\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (argc == 1 && strcmp(argv[0], "add") == 0 && title != NULL) {
 		if ((rc = cli_open_node(dir, &st)) != CLI_EXIT_OK)
 			return rc;
-		rc = collection_add(st, title, id, desc);
+		rc = collection_add(st, title, name, id, desc);
 	} else if (argc == 1 && strcmp(argv[0], "list") == 0) {
 		if ((rc = cli_open_node(dir, &st)) != CLI_EXIT_OK)
 			return rc;
 		rc = collection_list(st);
-	} else if (argc == 3 && strcmp(argv[0], "grant") == 0 &&
-	    ((rd || wr) != revoke)) {
-		if ((rc = cli_open_node(dir, &st)) != CLI_EXIT_OK)
-			return rc;
-		rc = collection_grant(st, argv[1], argv[2], rd, wr);
 	} else {
 		collection_usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -1,7 +1,8 @@
 /*
  * cmd_init.c: `entente init` creates a node: its directory (0700), Ed25519
  * identity key (0600), SQLite database, self-signed TLS certificate, cursor
- * key, and an admin token that is printed once and stored only as a hash.
+ * key, default TLP of unmarked objects, and an admin token that is printed
+ * once and stored only as a hash.
  * It never touches an existing node, and on failure removes what it made.
  */
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include "tlog/note.h"
 #include "cli/opt.h"
 #include "crypto/crypto.h"
+#include "policy/agreement.h"
+#include "policy/node.h"
 #include "util/limits.h"
 
 #define CURSOR_KEY_BYTES 32
@@ -22,7 +25,8 @@ static void
 init_usage(FILE *f)
 {
 	fprintf(f, "usage: entente init --name PARTY [--dir DIR] "
-	    "[--log-origin ORIGIN]\n\n"
+	    "[--log-origin ORIGIN]\n"
+	    "           [--default-tlp clear|green|amber|amber+strict|red]\n\n"
 	    "Create a node in DIR (default %s): identity key, database, TLS\n"
 	    "certificate.  Prints the admin token once, alone on the last\n"
 	    "line; keep it, only its hash is stored.  Refuses a directory\n"
@@ -33,8 +37,23 @@ init_usage(FILE *f)
 	    "  --log-origin ORIGIN\n"
 	    "                the name of this node's transparency log in its\n"
 	    "                checkpoints, fixed for the node's life (default\n"
-	    "                HOSTNAME/entente/log; no spaces, no '+')\n",
+	    "                HOSTNAME/entente/log; no spaces, no '+')\n"
+	    "  --default-tlp LEVEL\n"
+	    "                the TLP the policy assumes for objects without a\n"
+	    "                TLP marking (default amber)\n",
 	    CLI_DEFAULT_DIR, LIM_PARTY_NAME);
+}
+
+/* 1 when s names a TLP level a node may assume for unmarked objects. */
+static int
+tlp_ok(const char *s)
+{
+	int t;
+
+	for (t = AGREEMENT_TLP_CLEAR; t <= AGREEMENT_TLP_RED; t++)
+		if (strcmp(s, agreement_tlp_name((enum agreement_tlp)t)) == 0)
+			return 1;
+	return 0;
 }
 
 /* Remove the files init may have created, so a retry starts clean. */
@@ -75,10 +94,12 @@ cmd_init(int argc, char **argv)
 		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "log-origin", required_argument, NULL, OPT_LOG_ORIGIN },
+		{ "default-tlp", required_argument, NULL, OPT_DEFAULT_TLP },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = CLI_DEFAULT_DIR, *name = NULL, *origin = NULL;
+	const char *tlp = "amber";
 	char origin_buf[TLOG_NOTE_NAME_MAX + 1];
 	uint8_t pub[CRYPTO_ED25519_PUBLIC_BYTES], *seed = NULL;
 	uint8_t cursor_key[CURSOR_KEY_BYTES];
@@ -102,6 +123,9 @@ cmd_init(int argc, char **argv)
 		case OPT_NAME:
 			name = optarg;
 			break;
+		case OPT_DEFAULT_TLP:
+			tlp = optarg;
+			break;
 		case OPT_HELP:
 			init_usage(stdout);
 			return CLI_EXIT_OK;
@@ -119,6 +143,11 @@ cmd_init(int argc, char **argv)
 	if (origin != NULL && !tlog_name_valid(origin, strlen(origin))) {
 		fprintf(stderr, "entente init: invalid log origin '%s': 1-%u "
 		    "bytes, no spaces, no '+'\n", origin, TLOG_NOTE_NAME_MAX);
+		return CLI_EXIT_USAGE;
+	}
+	if (!tlp_ok(tlp)) {
+		fprintf(stderr, "entente init: --default-tlp must be clear, "
+		    "green, amber, amber+strict or red\n");
 		return CLI_EXIT_USAGE;
 	}
 	if (origin == NULL) {
@@ -191,6 +220,8 @@ cmd_init(int argc, char **argv)
 	    sizeof(cursor_key)) != ERR_OK ||
 	    store_meta_set(st, "log_origin", origin, strlen(origin)) !=
 	    ERR_OK ||
+	    store_meta_set(st, NODE_META_DEFAULT_TLP, tlp, strlen(tlp)) !=
+	    ERR_OK ||
 	    cli_token_new(st, self_id, token) != ERR_OK) {
 		store_rollback(st);
 		goto dberr;
@@ -204,6 +235,7 @@ cmd_init(int argc, char **argv)
 	printf("created node '%s' in %s\n", name, dir);
 	printf("public key: %s\n", pub64);
 	printf("log origin: %s\n", origin);
+	printf("default TLP of unmarked objects: %s\n", tlp);
 	printf("TLS certificate: %s/%s\n", dir, NODE_TLS_CERT_FILE);
 	printf("admin token (shown once, only its hash is stored):\n");
 	printf("%s\n", token);

@@ -149,6 +149,19 @@ fail:
 	return NULL;
 }
 
+/* What retention clauses no longer let the node keep goes. */
+static void
+purge_retained(struct store *st)
+{
+	size_t n = 0;
+
+	if (node_retention_purge(st, ts_now_us(), &n) != ERR_OK)
+		log_warn("%s: cannot purge objects past retention", __func__);
+	else if (n > 0)
+		log_info("purged %zu received object versions past their "
+		    "agreement's retention", n);
+}
+
 static void
 purge_statuses(struct store *st)
 {
@@ -206,6 +219,8 @@ cmd_serve(int argc, char **argv)
 	struct http_config cfg;
 	struct http_server *srv = NULL;
 	struct tlog_writer *writer = NULL;
+	struct node_policy *policy = NULL;
+	size_t n_filled = 0;
 	struct tlog_signer signer;
 	unsigned interval_ms = TLOG_WRITER_INTERVAL_MS;
 	struct store_party self;
@@ -298,6 +313,18 @@ cmd_serve(int argc, char **argv)
 	if (cli_path(db, sizeof(db), dir, NODE_DB_FILE) != ERR_OK)
 		goto out;
 	purge_statuses(st);
+	if ((err = node_backfill(st, &n_filled)) != ERR_OK) {
+		fprintf(stderr, "entente serve: cannot fill in the policy "
+		    "fields of objects stored before schema 3: %s\n",
+		    err_str(err));
+		goto out;
+	}
+	if (n_filled > 0)
+		log_info("filled in the TLP and labels of %zu object versions "
+		    "stored before schema 3", n_filled);
+	purge_retained(st);
+	if ((err = node_policy_new(&policy)) != ERR_OK)
+		goto out;
 	memset(&signer, 0, sizeof(signer));
 	if (cli_log_signer(dir, st, &signer) != CLI_EXIT_OK)
 		goto out;
@@ -330,6 +357,7 @@ cmd_serve(int argc, char **argv)
 	cfg.title = self.name;
 	cfg.threads = (unsigned)threads;
 	cfg.log = writer;
+	cfg.policy = policy;
 	if ((err = http_start(&cfg, &srv)) != ERR_OK) {
 		fprintf(stderr, "entente serve: cannot serve on %s: %s\n",
 		    listen, err == ERR_IO ? "address in use, not local, or "
@@ -352,12 +380,16 @@ cmd_serve(int argc, char **argv)
 		sig = sigtimedwait(&set, NULL, &to);
 		if (sig < 0 && errno == EAGAIN) {
 			purge_statuses(st);
+			purge_retained(st);
 			continue;
 		}
 		if (sig < 0 && errno == EINTR)
 			continue;
-		if (sig == SIGHUP)
+		if (sig == SIGHUP) {	/* run the purges now */
+			purge_statuses(st);
+			purge_retained(st);
 			continue;
+		}
 		break;
 	}
 	log_info("shutting down: finishing %u in-flight requests",
@@ -387,6 +419,7 @@ cmd_serve(int argc, char **argv)
 out:
 	http_stop(srv);
 	tlog_writer_stop(writer);
+	node_policy_free(policy);
 	store_close(st);
 	if (key != NULL) {
 		crypto_wipe(key, strlen(key));

@@ -19,6 +19,8 @@
 
 struct http_server;
 
+struct node_policy;
+
 struct http_config {
 	const char	*addr;		/* numeric IPv4 or IPv6 address */
 	uint16_t	 port;		/* 0: ephemeral */
@@ -31,6 +33,9 @@ struct http_config {
 	unsigned	 threads;	/* worker threads, >= 1 */
 	struct tlog_writer *log;	/* logs deliveries (borrowed, must
 					 * outlive the server); NULL: none */
+	struct node_policy *policy;	/* the agreements (borrowed, must
+					 * outlive the server); NULL: partners
+					 * get nothing */
 };
 
 /*

@@ -38,6 +38,7 @@ struct http_server {
 	char			*title;
 	uint8_t			 cursor_key[TAXII_CURSOR_KEY_BYTES];
 	struct tlog_writer	*log;		/* borrowed */
+	struct node_policy	*policy;	/* borrowed */
 	int			 tls;
 	uint16_t		 port;
 	pthread_key_t		 store_key;
@@ -249,6 +250,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	enum MHD_Result ret;
 	enum err err;
 
+	memset(&ctx, 0, sizeof(ctx));
 	memset(&ps, 0, sizeof(ps));
 	(void)MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
 	    collect_param, &ps);
@@ -262,6 +264,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct req *r,
 	ctx.cursor_key = srv->cursor_key;
 	ctx.title = srv->title;
 	ctx.log = srv->log;
+	ctx.policy = srv->policy;
 	tq.method = r->method;
 	tq.path = url;
 	tq.params = ps.p;
@@ -547,6 +550,7 @@ http_start(const struct http_config *cfg, struct http_server **out)
 	}
 	memcpy(srv->cursor_key, cfg->cursor_key, sizeof(srv->cursor_key));
 	srv->log = cfg->log;
+	srv->policy = cfg->policy;
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->connections, 0);
 	atomic_init(&srv->closing, 0);

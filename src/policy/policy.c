@@ -1111,6 +1111,54 @@ policy_write(const struct policy *p, const uint8_t *writer,
 	return ok;
 }
 
+int
+policy_party_active(const struct policy *p, const uint8_t *key, int64_t now)
+{
+	const struct u32list *ags;
+	uint32_t id, i;
+
+	if (key == NULL || is_self(p, key) || (id = party_find(p, key)) ==
+	    NO_ID)
+		return 0;
+	ags = &p->parties[id].agrs;
+	for (i = 0; i < ags->n; i++)
+		if (agr_active(&p->agrs[ags->v[i]], now))
+			return 1;
+	return 0;
+}
+
+/* A clause in force of list l listing the collection with string id. */
+static int
+lists_collection(const struct policy *p, const struct u32list *l,
+    uint32_t coll, int64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct pclause *c = &p->clauses[l->v[i]];
+
+		if (agr_active(&p->agrs[c->agr], now) && (c->any_coll ||
+		    (coll != NO_ID && has_id(c->colls, c->n_colls, coll))))
+			return 1;
+	}
+	return 0;
+}
+
+void
+policy_collection_access(const struct policy *p, const uint8_t *key,
+    const char *coll, int64_t now, int *can_read, int *can_write)
+{
+	uint32_t id, cid;
+
+	*can_read = *can_write = 0;
+	if (key == NULL || coll == NULL || is_self(p, key) ||
+	    (id = party_find(p, key)) == NO_ID)
+		return;
+	cid = str_find(p, coll, strlen(coll));
+	*can_read = lists_collection(p, &p->parties[id].out, cid, now);
+	*can_write = lists_collection(p, &p->parties[id].in, cid, now);
+}
+
 enum err
 policy_who(const struct policy *p, const struct policy_object *o,
     int64_t now, struct policy_recipient **out, size_t *n_out)

@@ -194,6 +194,24 @@ enum err policy_who(const struct policy *p, const struct policy_object *o,
     int64_t now, struct policy_recipient **out, size_t *n_out) WUR;
 
 /*
+ * Is the party with key in some agreement in force at now?  (Who may read
+ * this node's log, and see its collections at all.)  0 for this node's own
+ * party and for unknown keys.  Can't fail.
+ */
+int policy_party_active(const struct policy *p, const uint8_t *key,
+    int64_t now);
+
+/*
+ * What the party with key may do with the collection named coll at now,
+ * as the TAXII collection resource tells it: *can_read when a share clause
+ * in force from this node's party to it lists coll (or "*"), *can_write
+ * when one from it to this node's party does.  Both 0 for this node's own
+ * party (it is not asked) and for unknown keys.  Can't fail.
+ */
+void policy_collection_access(const struct policy *p, const uint8_t *key,
+    const char *coll, int64_t now, int *can_read, int *can_write);
+
+/*
  * A line saying reason r of a decision about o, e.g. "agreement--...
  * v2 share[1]: type \"malware\" is not in types", into out[0..cap)
  * (NUL-terminated, cut to fit).  Can't fail.

@@ -106,30 +106,39 @@ enum err store_token_lookup(struct store *st,
 enum err store_token_revoke(struct store *st,
     const uint8_t token_id[STORE_TOKEN_ID_BYTES]) WUR;
 
-/* Collections. */
+/*
+ * Collections.  Each has a TAXII id (uuid) and a name, unique on the node,
+ * by which agreements' share clauses list it (docs/agreements.md): 1 to
+ * STORE_COLL_NAME_MAX of A-Z a-z 0-9 . _ -.  The store checks the
+ * characters and length (ERR_INVALID).
+ */
+#define STORE_COLL_NAME_MAX	64
 struct store_collection {
 	int64_t	id;
 	char	uuid[STORE_UUID_LEN + 1];
+	char	name[STORE_COLL_NAME_MAX + 1];
 	char	title[LIM_TITLE + 1];
 	char	description[LIM_DESCRIPTION + 1];
 	int64_t	created;
 };
 
-/* ERR_EXISTS when the uuid is taken. */
+/* ERR_EXISTS when the uuid or the name is taken.  _add names the
+ * collection by its uuid. */
 enum err store_collection_add(struct store *st, const char *uuid,
     const char *title, const char *description, int64_t *id_out) WUR;
+enum err store_collection_add_named(struct store *st, const char *uuid,
+    const char *name, const char *title, const char *description,
+    int64_t *id_out) WUR;
+/* By TAXII id, by name, by row id.  ERR_NOTFOUND when absent. */
 enum err store_collection_get(struct store *st, const char *uuid,
+    struct store_collection *out) WUR;
+enum err store_collection_by_name(struct store *st, const char *name,
+    struct store_collection *out) WUR;
+enum err store_collection_by_id(struct store *st, int64_t id,
     struct store_collection *out) WUR;
 /* All collections ordered by id; *out is new, free() it. */
 enum err store_collection_list(struct store *st,
     struct store_collection **out, size_t *n_out) WUR;
-
-/* Per-party grants; no row means no access.  set replaces the pair. */
-enum err store_grant_set(struct store *st, int64_t coll_id, int64_t party_id,
-    int can_read, int can_write) WUR;
-/* Missing grant: ERR_OK with both flags 0. */
-enum err store_grant_get(struct store *st, int64_t coll_id, int64_t party_id,
-    int *can_read, int *can_write) WUR;
 
 /*
  * An object without created/modified (SCOs) has no version of its own: pass
@@ -137,6 +146,23 @@ enum err store_grant_get(struct store *st, int64_t coll_id, int64_t party_id,
  * treats the same content under the same id as the same version.
  */
 #define STORE_VERSION_NONE	0
+
+/*
+ * What the policy needs of each version, kept beside it so deciding a read
+ * never parses JSON (docs/agreements.md, "For the code that wires the
+ * engine in"): its TLP level (enum agreement_tlp, 0 when unmarked; the
+ * store keeps 0..STORE_TLP_MAX as given), its labels, and where it came
+ * from.  Labels are kept as one byte string: each label followed by a NUL
+ * ("a\0b\0"), at most STORE_LABELS_MAX bytes (longer lists are cut at a
+ * label boundary by the caller).  producer is the key of the party that
+ * made it, sender the key of the party this node received it from, under
+ * the id of the agreement it was received under; all NULL for the node's
+ * own objects.
+ */
+#define STORE_TLP_MAX		5
+#define STORE_TLP_UNKNOWN	(-1)	/* a v2 row not yet backfilled */
+#define STORE_LABELS_MAX	8192u
+#define STORE_AGREEMENT_ID_MAX	47	/* "agreement--" + UUID */
 
 /* One object version to add (all pointers borrowed for the call). */
 struct store_obj_in {
@@ -146,6 +172,12 @@ struct store_obj_in {
 	const char	*json;		/* canonical JSON (RFC 8785) */
 	size_t		 json_len;
 	uint8_t		 hash[STORE_SHA256_BYTES]; /* SHA-256 of json */
+	int		 tlp;		/* 0..STORE_TLP_MAX */
+	const char	*labels;	/* NUL-terminated labels; NULL: none */
+	size_t		 labels_len;	/* bytes, terminators included */
+	const uint8_t	*producer;	/* 32 bytes or NULL */
+	const uint8_t	*sender;	/* 32 bytes or NULL */
+	const char	*under;		/* agreement id or NULL */
 };
 
 /* Outcome of one object in store_put_objects. */
@@ -189,7 +221,11 @@ struct store_query {
 	int		  want_json;	/* 0: manifest rows only */
 };
 
-/* One result row; strings point into the page's own storage. */
+/*
+ * One result row; strings point into the page's own storage.  The policy
+ * fields (type, tlp, labels, producer, sender, under, coll_id) are filled
+ * for every row, with or without JSON.
+ */
 struct store_row {
 	int64_t		 date_added;
 	int64_t		 version;
@@ -198,6 +234,15 @@ struct store_row {
 	size_t		 json_len;
 	uint8_t		 hash[STORE_SHA256_BYTES]; /* of json; 0 unless want_json */
 	int64_t		 party_id;	/* who added it; 0 unless want_json */
+	int64_t		 coll_id;
+	const char	*type;
+	int		 tlp;		/* or STORE_TLP_UNKNOWN */
+	const char	*labels;	/* NULL when none */
+	size_t		 labels_len;
+	int		 has_producer, has_sender;
+	uint8_t		 producer[32];
+	uint8_t		 sender[32];
+	const char	*under;		/* NULL when none */
 };
 
 struct store_page {
@@ -229,6 +274,35 @@ enum err store_delete_object(struct store *st, int64_t coll_id,
     const char *stix_id, unsigned ver_flags, const int64_t *versions,
     size_t n_versions, size_t *n_deleted) WUR;
 
+/*
+ * The latest version of stix_id in each collection that holds it (at most
+ * cap rows, by collection id), with the policy fields and, with want_json,
+ * the JSON.  For the objects a sighting or a note refers to, and for
+ * `entente policy explain|who`.  The caller frees the page.
+ */
+enum err store_object_find(struct store *st, const char *stix_id,
+    int want_json, size_t cap, struct store_page *page) WUR;
+
+/*
+ * Rows migrated from schema v2 have tlp STORE_TLP_UNKNOWN and no labels
+ * (the store does not read STIX).  pending: up to cap such rows with
+ * date_added > after, oldest first, with their JSON.  set: record a row's
+ * tlp and labels.  The node backfills them at start (policy/node.h).
+ */
+enum err store_obj_meta_pending(struct store *st, int64_t after, size_t cap,
+    struct store_page *page) WUR;
+enum err store_obj_meta_set(struct store *st, int64_t date_added, int tlp,
+    const char *labels, size_t labels_len) WUR;
+
+/*
+ * Retention: delete every version received under agreement id `under`
+ * whose date added is before cutoff, keeping the first/last flags and
+ * counts right, as store_delete_object does.  *n_deleted gets how many
+ * went.  Batched by the caller: at most max rows per call.
+ */
+enum err store_purge_received(struct store *st, const char *under,
+    int64_t cutoff, size_t max, size_t *n_deleted) WUR;
+
 /* Objects in a collection (all versions). */
 enum err store_count_objects(struct store *st, int64_t coll_id,
     int64_t *n_out) WUR;
@@ -246,6 +320,51 @@ enum err store_status_get(struct store *st, const char *uuid,
     size_t *len_out) WUR;
 enum err store_status_purge(struct store *st, int64_t cutoff,
     size_t *n_purged) WUR;
+
+/*
+ * Installed agreements (docs/agreements.md): one version per agreement
+ * id, the document as installed (JSON text with its signatures), its hash
+ * (SHA-256 of the RFC 8785 form without signatures), and the termination
+ * record once one is installed.  Every change bumps the policy generation
+ * (in the same transaction), which servers compare to rebuild their policy.
+ */
+struct store_agreement {
+	char	 id[STORE_AGREEMENT_ID_MAX + 1];
+	uint32_t version;
+	uint8_t	 hash[STORE_SHA256_BYTES];
+	int64_t	 installed;		/* us */
+	int64_t	 terminated;		/* the record's time; INT64_MAX: none */
+	char	*doc;			/* heap, NUL-terminated */
+	size_t	 doc_len;
+	char	*term;			/* heap record, or NULL */
+	size_t	 term_len;
+};
+/*
+ * Install a version: inserted, or replacing the row of a lower version
+ * (its termination goes with it).  ERR_EXISTS when this or a higher
+ * version is installed; ERR_INVALID for a bad id or empty document.
+ */
+enum err store_agreement_put(struct store *st, const char *id,
+    uint32_t version, const uint8_t hash[STORE_SHA256_BYTES],
+    const char *doc, size_t doc_len, int64_t installed) WUR;
+/* ERR_NOTFOUND when not installed.  Free with store_agreement_clear(). */
+enum err store_agreement_get(struct store *st, const char *id,
+    struct store_agreement *out) WUR;
+/* Every installed agreement, by id; free with store_agreement_list_free. */
+enum err store_agreement_list(struct store *st, struct store_agreement **out,
+    size_t *n_out) WUR;
+void store_agreement_clear(struct store_agreement *a);
+void store_agreement_list_free(struct store_agreement *v, size_t n);
+/*
+ * Record the termination of version `version` of id at time.
+ * ERR_NOTFOUND when that version is not the installed one; ERR_EXISTS
+ * when it is already terminated (the first record stands).
+ */
+enum err store_agreement_terminate(struct store *st, const char *id,
+    uint32_t version, int64_t time, const char *record,
+    size_t record_len) WUR;
+/* The policy generation: changes whenever agreements change. */
+enum err store_policy_gen(struct store *st, int64_t *gen_out) WUR;
 
 /*
  * Transparency log storage.  tlog/ computes hashes, proofs and

@@ -35,6 +35,8 @@
 #define STORE_BUSY_MS		5000
 /* Largest value store_meta_set accepts. */
 #define STORE_META_MAX		LIM_FILE_BYTES
+/* Largest agreement document or termination record. */
+#define STORE_AGREEMENT_DOC_MAX	LIM_FILE_BYTES
 /* Largest status body store_status_put accepts. */
 #define STORE_STATUS_MAX	LIM_ENVELOPE_BYTES
 /*
@@ -184,6 +186,71 @@ static const char *const migrations[] = {
 	"CREATE INDEX tlog_received_pending ON tlog_received"
 	"	(vkey, verified_size, id);"
 	"PRAGMA user_version = 2;",
+	/*
+	 * 3: agreements and what the policy needs of each object
+	 * (docs/agreements.md).  Collections get a name (existing ones are
+	 * named by their uuid); per-party grants give way to agreements.
+	 * objects is rebuilt so that the new columns come before json,
+	 * which stays last; rows from v2 get tlp -1 (to backfill) and, when
+	 * a partner added them, that partner as producer and sender.  The
+	 * five indexes are recreated as they were, plus two partial ones:
+	 * received rows by agreement (retention) and rows to backfill.
+	 */
+	"ALTER TABLE collections ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+	"UPDATE collections SET name = uuid;"
+	"CREATE UNIQUE INDEX collections_name ON collections (name);"
+	"DROP TABLE grants;"
+	"CREATE TABLE objects_new ("
+	"	date_added	INTEGER PRIMARY KEY,"
+	"	coll_id		INTEGER NOT NULL REFERENCES collections (id),"
+	"	stix_id		TEXT NOT NULL,"
+	"	type		TEXT NOT NULL,"
+	"	version		INTEGER NOT NULL,"
+	"	party_id	INTEGER NOT NULL REFERENCES parties (id),"
+	"	is_first	INTEGER NOT NULL CHECK (is_first IN (0, 1)),"
+	"	is_last		INTEGER NOT NULL CHECK (is_last IN (0, 1)),"
+	"	hash		BLOB NOT NULL CHECK (length(hash) = 32),"
+	"	tlp		INTEGER NOT NULL CHECK (tlp BETWEEN -1 AND 5),"
+	"	labels		BLOB CHECK (length(labels) BETWEEN 1 AND 8192),"
+	"	producer	BLOB CHECK (length(producer) = 32),"
+	"	sender		BLOB CHECK (length(sender) = 32),"
+	"	under		TEXT CHECK (length(under) BETWEEN 1 AND 47),"
+	"	json		TEXT NOT NULL"
+	");"
+	"INSERT INTO objects_new (date_added, coll_id, stix_id, type, version,"
+	"	party_id, is_first, is_last, hash, tlp, labels, producer, sender,"
+	"	under, json)"
+	"	SELECT o.date_added, o.coll_id, o.stix_id, o.type, o.version,"
+	"	o.party_id, o.is_first, o.is_last, o.hash, -1, NULL, p.pubkey,"
+	"	p.pubkey, NULL, o.json FROM objects o LEFT JOIN parties p"
+	"	ON p.id = o.party_id AND p.role = 0 ORDER BY o.date_added;"
+	"DROP TABLE objects;"
+	"ALTER TABLE objects_new RENAME TO objects;"
+	"CREATE UNIQUE INDEX objects_id ON objects (coll_id, stix_id, version);"
+	"CREATE INDEX objects_sel ON objects (coll_id, is_last, is_first);"
+	"CREATE INDEX objects_sel_type ON objects"
+	"	(coll_id, type, is_last, is_first);"
+	"CREATE INDEX objects_ver ON objects (coll_id, version);"
+	"CREATE INDEX objects_ver_type ON objects (coll_id, type, version);"
+	"CREATE INDEX objects_under ON objects (under, date_added)"
+	"	WHERE under IS NOT NULL;"
+	"CREATE INDEX objects_pending ON objects (date_added) WHERE tlp < 0;"
+	/*
+	 * One row per agreement id: the installed version, its termination
+	 * once recorded.  The policy generation is seq['policy_gen'].
+	 */
+	"CREATE TABLE agreements ("
+	"	id		TEXT PRIMARY KEY NOT NULL,"
+	"	version		INTEGER NOT NULL"
+	"			CHECK (version BETWEEN 1 AND 4294967295),"
+	"	hash		BLOB NOT NULL CHECK (length(hash) = 32),"
+	"	installed	INTEGER NOT NULL,"
+	"	terminated	INTEGER,"
+	"	doc		TEXT NOT NULL,"
+	"	term		TEXT"
+	");"
+	"INSERT INTO seq (name, value) VALUES ('policy_gen', 0);"
+	"PRAGMA user_version = 3;",
 };
 #define N_MIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -214,11 +281,11 @@ enum stmt_id {
 	S_TOKEN_REVOKE,
 	S_COLL_ADD,
 	S_COLL_GET,
+	S_COLL_BY_NAME,
+	S_COLL_BY_ID,
 	S_COLL_LIST,
 	S_COLL_COUNT,
 	S_COLL_COUNT_ADD,
-	S_GRANT_SET,
-	S_GRANT_GET,
 	S_OBJ_HWM,
 	S_SEQ_SET,
 	S_OBJ_MAX,
@@ -232,6 +299,11 @@ enum stmt_id {
 	S_OBJ_SET_FLAGS,
 	S_OBJ_VERSIONS,
 	S_OBJ_DELETE,
+	S_OBJ_KEY,
+	S_OBJ_FIND,
+	S_OBJ_PENDING,
+	S_OBJ_META_SET,
+	S_OBJ_UNDER,
 	S_Q_SEL,
 	S_Q_SEL_T,
 	S_Q_VER,
@@ -241,6 +313,13 @@ enum stmt_id {
 	S_STATUS_PUT,
 	S_STATUS_GET,
 	S_STATUS_PURGE,
+	S_AGR_PUT,
+	S_AGR_GET,
+	S_AGR_LIST,
+	S_AGR_STATE,
+	S_AGR_TERM,
+	S_GEN_BUMP,
+	S_GEN_GET,
 	S_TLOG_SIZE,
 	S_TLOG_LEAF_ADD,
 	S_TLOG_LEAF_GET,
@@ -262,6 +341,13 @@ enum stmt_id {
 	S_TLOG_RECV_MARK,
 	S_COUNT_
 };
+
+/* Columns of a collection (coll_row), an agreement (agr_row), a row of a
+ * page (row_read; S_ROW_JSON adds hash, party_id, json). */
+#define COLL_COLS	"id, uuid, name, title, description, created"
+#define AGR_COLS	"id, version, hash, installed, terminated, doc, term"
+#define ROW_COLS	"version, stix_id, coll_id, type, tlp, labels, " \
+			"producer, sender, under"
 
 /* The columns every stream returns, and their common tail. */
 #define Q_HEAD	"SELECT date_added FROM objects INDEXED BY "
@@ -296,21 +382,16 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "WHERE id = ?1 AND revoked = 0",
 	[S_TOKEN_REVOKE] = "UPDATE tokens SET revoked = ?2 "
 	    "WHERE id = ?1 AND revoked = 0",
-	[S_COLL_ADD] = "INSERT INTO collections (uuid, title, description, "
-	    "created) VALUES (?1, ?2, ?3, ?4)",
-	[S_COLL_GET] = "SELECT id, uuid, title, description, created "
-	    "FROM collections WHERE uuid = ?1",
-	[S_COLL_LIST] = "SELECT id, uuid, title, description, created "
-	    "FROM collections ORDER BY id",
+	[S_COLL_ADD] = "INSERT INTO collections (uuid, name, title, "
+	    "description, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_COLL_GET] = "SELECT " COLL_COLS " FROM collections WHERE uuid = ?1",
+	[S_COLL_BY_NAME] = "SELECT " COLL_COLS " FROM collections "
+	    "WHERE name = ?1",
+	[S_COLL_BY_ID] = "SELECT " COLL_COLS " FROM collections WHERE id = ?1",
+	[S_COLL_LIST] = "SELECT " COLL_COLS " FROM collections ORDER BY id",
 	[S_COLL_COUNT] = "SELECT n_objects FROM collections WHERE id = ?1",
 	[S_COLL_COUNT_ADD] = "UPDATE collections "
 	    "SET n_objects = n_objects + ?2 WHERE id = ?1",
-	[S_GRANT_SET] = "INSERT INTO grants (coll_id, party_id, can_read, "
-	    "can_write) VALUES (?1, ?2, ?3, ?4) "
-	    "ON CONFLICT (coll_id, party_id) DO UPDATE SET "
-	    "can_read = excluded.can_read, can_write = excluded.can_write",
-	[S_GRANT_GET] = "SELECT can_read, can_write FROM grants "
-	    "WHERE coll_id = ?1 AND party_id = ?2",
 	[S_OBJ_HWM] = "SELECT max(coalesce((SELECT max(date_added) "
 	    "FROM objects), 0), coalesce((SELECT value FROM seq "
 	    "WHERE name = 'date_added'), 0))",
@@ -331,8 +412,9 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "objects_id WHERE coll_id = ?1 AND stix_id = ?2 AND hash = ?3 "
 	    "LIMIT 1",
 	[S_OBJ_INSERT] = "INSERT INTO objects (date_added, coll_id, stix_id, "
-	    "type, version, party_id, is_first, is_last, hash, json) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    "type, version, party_id, is_first, is_last, hash, tlp, labels, "
+	    "producer, sender, under, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[S_OBJ_CLEAR_LAST] = "UPDATE objects SET is_last = 0 "
 	    "WHERE date_added = ?1",
 	[S_OBJ_CLEAR_FIRST] = "UPDATE objects SET is_first = 0 "
@@ -343,6 +425,22 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "is_last FROM objects INDEXED BY objects_id "
 	    "WHERE coll_id = ?1 AND stix_id = ?2",
 	[S_OBJ_DELETE] = "DELETE FROM objects WHERE date_added = ?1",
+	[S_OBJ_KEY] = "SELECT coll_id, stix_id FROM objects "
+	    "WHERE date_added = ?1",
+	/* One seek per collection: no index has stix_id first, and one
+	 * would cost every insert (STORE.md). */
+	[S_OBJ_FIND] = "SELECT (SELECT o.date_added FROM objects o "
+	    "INDEXED BY objects_id WHERE o.coll_id = c.id "
+	    "AND o.stix_id = ?1 ORDER BY o.version DESC LIMIT 1) "
+	    "FROM collections c ORDER BY c.id",
+	[S_OBJ_PENDING] = "SELECT date_added FROM objects "
+	    "INDEXED BY objects_pending WHERE tlp < 0 AND date_added > ?1 "
+	    "ORDER BY date_added LIMIT ?2",
+	[S_OBJ_META_SET] = "UPDATE objects SET tlp = ?2, labels = ?3 "
+	    "WHERE date_added = ?1",
+	[S_OBJ_UNDER] = "SELECT date_added FROM objects "
+	    "INDEXED BY objects_under WHERE under = ?1 AND date_added < ?2 "
+	    "ORDER BY date_added LIMIT ?3",
 	[S_Q_SEL] = Q_HEAD "objects_sel WHERE coll_id = ?1 "
 	    "AND is_last = ?6 AND is_first = ?7" Q_TAIL,
 	[S_Q_SEL_T] = Q_HEAD "objects_sel_type WHERE coll_id = ?1 "
@@ -351,9 +449,9 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "AND version = ?5" Q_TAIL,
 	[S_Q_VER_T] = Q_HEAD "objects_ver_type WHERE coll_id = ?1 "
 	    "AND type = ?4 AND version = ?5" Q_TAIL,
-	[S_ROW] = "SELECT version, stix_id FROM objects WHERE date_added = ?1",
-	[S_ROW_JSON] = "SELECT version, stix_id, json, hash, party_id FROM objects "
-	    "WHERE date_added = ?1",
+	[S_ROW] = "SELECT " ROW_COLS " FROM objects WHERE date_added = ?1",
+	[S_ROW_JSON] = "SELECT " ROW_COLS ", hash, party_id, json "
+	    "FROM objects WHERE date_added = ?1",
 	[S_STATUS_PUT] = "INSERT INTO status (uuid, party_id, created, json) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (uuid) DO UPDATE SET "
 	    "party_id = excluded.party_id, created = excluded.created, "
@@ -361,6 +459,23 @@ static const char *const stmt_sql[S_COUNT_] = {
 	[S_STATUS_GET] = "SELECT party_id, created, json FROM status "
 	    "WHERE uuid = ?1 AND created >= ?2",
 	[S_STATUS_PURGE] = "DELETE FROM status WHERE created < ?1",
+	/* Replaces a lower version only; no change means ERR_EXISTS. */
+	[S_AGR_PUT] = "INSERT INTO agreements (id, version, hash, installed, "
+	    "doc) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
+	    "version = excluded.version, hash = excluded.hash, "
+	    "installed = excluded.installed, terminated = NULL, "
+	    "doc = excluded.doc, term = NULL "
+	    "WHERE excluded.version > agreements.version",
+	[S_AGR_GET] = "SELECT " AGR_COLS " FROM agreements WHERE id = ?1",
+	[S_AGR_LIST] = "SELECT " AGR_COLS " FROM agreements ORDER BY id",
+	[S_AGR_STATE] = "SELECT version, terminated IS NOT NULL "
+	    "FROM agreements WHERE id = ?1",
+	[S_AGR_TERM] = "UPDATE agreements SET terminated = ?3, term = ?4 "
+	    "WHERE id = ?1 AND version = ?2 AND terminated IS NULL",
+	[S_GEN_BUMP] = "INSERT INTO seq (name, value) VALUES ('policy_gen', 1) "
+	    "ON CONFLICT (name) DO UPDATE SET value = value + 1",
+	[S_GEN_GET] = "SELECT coalesce((SELECT value FROM seq "
+	    "WHERE name = 'policy_gen'), 0)",
 	[S_TLOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM tlog_leaves",
 	[S_TLOG_LEAF_ADD] = "INSERT INTO tlog_leaves (idx, hash, data) "
 	    "VALUES (?1, ?2, ?3)",
@@ -684,6 +799,15 @@ check_str(const char *s, size_t max, int may_be_empty)
 	if (n == 0 && !may_be_empty)
 		return ERR_INVALID;
 	return ERR_OK;
+}
+
+/* Bind len bytes at p as a blob, or NULL when p is NULL. */
+static int
+bind_blob_or_null(sqlite3_stmt *s, int col, const void *p, size_t len)
+{
+	if (p == NULL)
+		return sqlite3_bind_null(s, col);
+	return sqlite3_bind_blob(s, col, p, (int)len, SQLITE_STATIC);
 }
 
 /* Remove path and its WAL and shared-memory files (failed create). */
@@ -1382,18 +1506,50 @@ store_token_revoke(struct store *st,
 	return err;
 }
 
-/* Add a collection.  ERR_EXISTS when the uuid is taken. */
+/*
+ * Is name a collection name: 1 to STORE_COLL_NAME_MAX of A-Z a-z 0-9 . _ -
+ * (docs/agreements.md)?  ERR_INVALID otherwise.
+ */
+static enum err
+check_coll_name(const char *name)
+{
+	size_t n;
+
+	if (name == NULL)
+		return ERR_INVALID;
+	n = strnlen(name, STORE_COLL_NAME_MAX + 1);
+	if (n == 0 || n > STORE_COLL_NAME_MAX)
+		return ERR_INVALID;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return ERR_INVALID;
+	}
+	return ERR_OK;
+}
+
+/*
+ * Add a collection named name.  ERR_INVALID for a uuid that is not 36
+ * name characters or a bad name, ERR_TOOBIG for a long title or
+ * description, ERR_EXISTS when the uuid or the name is taken.
+ */
 enum err
-store_collection_add(struct store *st, const char *uuid,
-    const char *title, const char *description, int64_t *id_out)
+store_collection_add_named(struct store *st, const char *uuid,
+    const char *name, const char *title, const char *description,
+    int64_t *id_out)
 {
 	sqlite3_stmt *s;
 	enum err err;
 	int rc;
 
 	if (uuid == NULL || strnlen(uuid, STORE_UUID_LEN + 1) !=
-	    STORE_UUID_LEN)
+	    STORE_UUID_LEN || check_coll_name(uuid) != ERR_OK)
 		return ERR_INVALID;
+	if ((err = check_coll_name(name)) != ERR_OK)
+		return err;
 	if ((err = check_str(title, LIM_TITLE, 1)) != ERR_OK ||
 	    (err = check_str(description, LIM_DESCRIPTION, 1)) != ERR_OK)
 		return err;
@@ -1401,11 +1557,13 @@ store_collection_add(struct store *st, const char *uuid,
 		return err;
 	if ((rc = sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK ||
-	    (rc = sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC)) !=
+	    (rc = sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK ||
-	    (rc = sqlite3_bind_text(s, 3, description, -1, SQLITE_STATIC)) !=
+	    (rc = sqlite3_bind_text(s, 3, title, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 4, ts_now_us())) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 4, description, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 5, ts_now_us())) != SQLITE_OK ||
 	    (rc = db_step(st, s)) != SQLITE_DONE) {
 		err = db_fail(st, __func__, rc);
 		goto out;
@@ -1417,7 +1575,16 @@ out:
 	return err;
 }
 
-/* Read one collections row (id, uuid, title, description, created). */
+/* Add a collection named by its uuid.  See store_collection_add_named. */
+enum err
+store_collection_add(struct store *st, const char *uuid,
+    const char *title, const char *description, int64_t *id_out)
+{
+	return store_collection_add_named(st, uuid, uuid, title, description,
+	    id_out);
+}
+
+/* Read one collections row (COLL_COLS). */
 static enum err
 coll_row(struct store *st, sqlite3_stmt *s, void *out, const char *func)
 {
@@ -1427,13 +1594,60 @@ coll_row(struct store *st, sqlite3_stmt *s, void *out, const char *func)
 	c->id = sqlite3_column_int64(s, 0);
 	if ((err = col_text(st, s, 1, c->uuid, sizeof(c->uuid), func)) !=
 	    ERR_OK ||
-	    (err = col_text(st, s, 2, c->title, sizeof(c->title), func)) !=
+	    (err = col_text(st, s, 2, c->name, sizeof(c->name), func)) !=
 	    ERR_OK ||
-	    (err = col_text(st, s, 3, c->description,
+	    (err = col_text(st, s, 3, c->title, sizeof(c->title), func)) !=
+	    ERR_OK ||
+	    (err = col_text(st, s, 4, c->description,
 	    sizeof(c->description), func)) != ERR_OK)
 		return err;
-	c->created = sqlite3_column_int64(s, 4);
+	c->created = sqlite3_column_int64(s, 5);
 	return ERR_OK;
+}
+
+/*
+ * Run a collection statement whose ?1 is bound by the caller and read its
+ * one row into *out (untouched on error).  Resets s.
+ */
+static enum err
+coll_one(struct store *st, sqlite3_stmt *s, struct store_collection *out,
+    const char *func)
+{
+	struct store_collection c;
+	enum err err;
+	int rc;
+
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else if (rc != SQLITE_ROW)
+		err = db_fail(st, func, rc);
+	else if ((err = coll_row(st, s, &c, func)) == ERR_OK)
+		*out = c;
+	stmt_done(s);
+	return err;
+}
+
+/* Bind text ?1 of statement id and read one collection. */
+static enum err
+coll_by_text(struct store *st, enum stmt_id id, const char *key,
+    struct store_collection *out, const char *func)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (key == NULL || out == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, id, func, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, func, rc);
+		stmt_done(s);
+		return err;
+	}
+	return coll_one(st, s, out, func);
 }
 
 /* Collection by uuid.  ERR_NOTFOUND when absent; *out untouched then. */
@@ -1441,30 +1655,36 @@ enum err
 store_collection_get(struct store *st, const char *uuid,
     struct store_collection *out)
 {
-	struct store_collection c;
+	return coll_by_text(st, S_COLL_GET, uuid, out, __func__);
+}
+
+/* Collection by name.  ERR_NOTFOUND when absent; *out untouched then. */
+enum err
+store_collection_by_name(struct store *st, const char *name,
+    struct store_collection *out)
+{
+	return coll_by_text(st, S_COLL_BY_NAME, name, out, __func__);
+}
+
+/* Collection by row id.  ERR_NOTFOUND when absent; *out untouched then. */
+enum err
+store_collection_by_id(struct store *st, int64_t id,
+    struct store_collection *out)
+{
 	sqlite3_stmt *s;
 	enum err err;
 	int rc;
 
-	if (uuid == NULL)
+	if (out == NULL)
 		return ERR_INVALID;
-	if ((err = stmt_get(st, S_COLL_GET, __func__, &s)) != ERR_OK)
+	if ((err = stmt_get(st, S_COLL_BY_ID, __func__, &s)) != ERR_OK)
 		return err;
-	if ((rc = sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK) {
+	if ((rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK) {
 		err = db_fail(st, __func__, rc);
-		goto out;
+		stmt_done(s);
+		return err;
 	}
-	rc = db_step(st, s);
-	if (rc == SQLITE_DONE)
-		err = ERR_NOTFOUND;
-	else if (rc != SQLITE_ROW)
-		err = db_fail(st, __func__, rc);
-	else if ((err = coll_row(st, s, &c, __func__)) == ERR_OK)
-		*out = c;
-out:
-	stmt_done(s);
-	return err;
+	return coll_one(st, s, out, __func__);
 }
 
 /* All collections ordered by id; *out is new, free() it. */
@@ -1478,60 +1698,6 @@ store_collection_list(struct store *st, struct store_collection **out,
 	err = list_rows(st, S_COLL_LIST, sizeof(**out), coll_row, &arr,
 	    n_out, __func__);
 	*out = arr;
-	return err;
-}
-
-/* Set a grant.  ERR_NOTFOUND when the collection or party is unknown. */
-enum err
-store_grant_set(struct store *st, int64_t coll_id, int64_t party_id,
-    int can_read, int can_write)
-{
-	sqlite3_stmt *s;
-	enum err err;
-	int rc;
-
-	if ((err = stmt_get(st, S_GRANT_SET, __func__, &s)) != ERR_OK)
-		return err;
-	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 2, party_id)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int(s, 3, can_read != 0)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int(s, 4, can_write != 0)) != SQLITE_OK ||
-	    (rc = db_step(st, s)) != SQLITE_DONE)
-		err = db_fail(st, __func__, rc);
-	stmt_done(s);
-	return err;
-}
-
-/* Get a grant; a missing one reads as no access. */
-enum err
-store_grant_get(struct store *st, int64_t coll_id, int64_t party_id,
-    int *can_read, int *can_write)
-{
-	sqlite3_stmt *s;
-	enum err err;
-	int rc, r = 0, w = 0;
-
-	if ((err = stmt_get(st, S_GRANT_GET, __func__, &s)) != ERR_OK)
-		return err;
-	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 2, party_id)) != SQLITE_OK) {
-		err = db_fail(st, __func__, rc);
-		goto out;
-	}
-	rc = db_step(st, s);
-	if (rc == SQLITE_ROW) {
-		r = sqlite3_column_int(s, 0) != 0;
-		w = sqlite3_column_int(s, 1) != 0;
-	} else if (rc != SQLITE_DONE) {
-		err = db_fail(st, __func__, rc);
-		goto out;
-	}
-	if (can_read != NULL)
-		*can_read = r;
-	if (can_write != NULL)
-		*can_write = w;
-out:
-	stmt_done(s);
 	return err;
 }
 
@@ -1758,7 +1924,14 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 	    (rc = sqlite3_bind_int(s, 8, is_last)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_blob(s, 9, o->hash, STORE_SHA256_BYTES,
 	    SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(s, 10, o->json, (int)o->json_len,
+	    (rc = sqlite3_bind_int(s, 10, o->tlp)) != SQLITE_OK ||
+	    (rc = bind_blob_or_null(s, 11, o->labels, o->labels_len)) !=
+	    SQLITE_OK ||
+	    (rc = bind_blob_or_null(s, 12, o->producer, 32)) != SQLITE_OK ||
+	    (rc = bind_blob_or_null(s, 13, o->sender, 32)) != SQLITE_OK ||
+	    (rc = o->under != NULL ? sqlite3_bind_text(s, 14, o->under, -1,
+	    SQLITE_STATIC) : sqlite3_bind_null(s, 14)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 15, o->json, (int)o->json_len,
 	    SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = db_step(st, s)) != SQLITE_DONE) {
 		err = db_fail(st, __func__, rc);
@@ -1770,6 +1943,24 @@ put_one(struct store *st, int64_t coll_id, int64_t party_id,
 out:
 	stmt_done(s);
 	return err;
+}
+
+/*
+ * Check a TLP level and a label list as store.h defines them: tlp
+ * 0..STORE_TLP_MAX; labels NULL with labels_len 0, or 1 to
+ * STORE_LABELS_MAX bytes ending in a NUL.  ERR_INVALID otherwise.
+ */
+static enum err
+check_meta(int tlp, const char *labels, size_t labels_len)
+{
+	if (tlp < 0 || tlp > STORE_TLP_MAX)
+		return ERR_INVALID;
+	if (labels == NULL)
+		return labels_len == 0 ? ERR_OK : ERR_INVALID;
+	if (labels_len == 0 || labels_len > STORE_LABELS_MAX ||
+	    labels[labels_len - 1] != '\0')
+		return ERR_INVALID;
+	return ERR_OK;
 }
 
 /* Check one input object: strings present and within their limits. */
@@ -1785,6 +1976,11 @@ check_obj(const struct store_obj_in *o)
 		return ERR_INVALID;
 	if (o->json_len > LIM_OBJECT_BYTES)
 		return ERR_TOOBIG;
+	if ((err = check_meta(o->tlp, o->labels, o->labels_len)) != ERR_OK)
+		return err;
+	if (o->under != NULL &&
+	    (err = check_str(o->under, STORE_AGREEMENT_ID_MAX, 0)) != ERR_OK)
+		return err;
 	return ERR_OK;
 }
 
@@ -2195,6 +2391,115 @@ out:
 }
 
 /*
+ * The strings of one page row, kept as offsets into the page's buffer
+ * until it stops moving (OFF_NONE: NULL).  Columns of S_ROW / S_ROW_JSON.
+ */
+enum { OFF_ID, OFF_TYPE, OFF_LABELS, OFF_UNDER, OFF_JSON, N_OFF };
+#define OFF_NONE	SIZE_MAX
+enum {
+	RC_VERSION, RC_STIX_ID, RC_COLL_ID, RC_TYPE, RC_TLP, RC_LABELS,
+	RC_PRODUCER, RC_SENDER, RC_UNDER, RC_HASH, RC_PARTY_ID, RC_JSON
+};
+/* String bytes one row may add besides its JSON (each with a NUL). */
+#define ROW_STR_MAX	(LIM_STIX_ID + 1 + LIM_STIX_TYPE + 1 + \
+			 STORE_LABELS_MAX + STORE_AGREEMENT_ID_MAX + 1)
+
+/*
+ * Append column col of s (TEXT with its NUL, or a BLOB) to b and put its
+ * offset in *off, or OFF_NONE for NULL when nullable.  ERR_DB for a
+ * stored value longer than max bytes or an unexpected NULL or empty
+ * blob.  *len_out gets its length without the NUL.
+ */
+static enum err
+col_page(sqlite3_stmt *s, int col, size_t max, int text, int nullable,
+    struct buf *b, size_t *off, size_t *len_out, const char *func)
+{
+	const void *p;
+	int n;
+
+	*off = OFF_NONE;
+	*len_out = 0;
+	if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+		if (nullable)
+			return ERR_OK;
+		log_err("%s: NULL in column %d", func, col);
+		return ERR_DB;
+	}
+	p = text ? (const void *)sqlite3_column_text(s, col) :
+	    sqlite3_column_blob(s, col);
+	n = sqlite3_column_bytes(s, col);
+	if (p == NULL || n < 0)
+		return text ? ERR_NOMEM : ERR_DB;
+	if ((size_t)n > max || (!text && n == 0)) {
+		log_err("%s: stored value of %d bytes in column %d", func, n,
+		    col);
+		return ERR_DB;
+	}
+	*off = b->len;
+	*len_out = (size_t)n;
+	return buf_add(b, p, (size_t)n + (text ? 1 : 0));
+}
+
+/* Copy a nullable 32-byte key column into out; *has says whether set. */
+static enum err
+col_key(sqlite3_stmt *s, int col, uint8_t out[32], int *has,
+    const char *func)
+{
+	*has = 0;
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return ERR_OK;
+	*has = 1;
+	return col_blob(s, col, out, 32, func);
+}
+
+/*
+ * Read the row s is on (ROW_COLS; then hash, party_id and json with
+ * want_json) into *r, appending its strings to b and their offsets to
+ * off[N_OFF].  r->date_added is left to the caller.
+ */
+static enum err
+row_read(sqlite3_stmt *s, int want_json, struct store_row *r,
+    struct buf *b, size_t off[N_OFF], const char *func)
+{
+	size_t len;
+	enum err err;
+
+	memset(r, 0, sizeof(*r));
+	off[OFF_JSON] = OFF_NONE;
+	r->version = sqlite3_column_int64(s, RC_VERSION);
+	r->coll_id = sqlite3_column_int64(s, RC_COLL_ID);
+	r->tlp = sqlite3_column_int(s, RC_TLP);
+	if ((err = col_page(s, RC_STIX_ID, LIM_STIX_ID, 1, 0, b,
+	    &off[OFF_ID], &len, func)) != ERR_OK ||
+	    (err = col_page(s, RC_TYPE, LIM_STIX_TYPE, 1, 0, b,
+	    &off[OFF_TYPE], &len, func)) != ERR_OK ||
+	    (err = col_page(s, RC_LABELS, STORE_LABELS_MAX, 0, 1, b,
+	    &off[OFF_LABELS], &r->labels_len, func)) != ERR_OK ||
+	    (err = col_page(s, RC_UNDER, STORE_AGREEMENT_ID_MAX, 1, 1, b,
+	    &off[OFF_UNDER], &len, func)) != ERR_OK ||
+	    (err = col_key(s, RC_PRODUCER, r->producer, &r->has_producer,
+	    func)) != ERR_OK ||
+	    (err = col_key(s, RC_SENDER, r->sender, &r->has_sender,
+	    func)) != ERR_OK)
+		return err;
+	if (!want_json)
+		return ERR_OK;
+	r->party_id = sqlite3_column_int64(s, RC_PARTY_ID);
+	if ((err = col_blob(s, RC_HASH, r->hash, sizeof(r->hash), func)) !=
+	    ERR_OK)
+		return err;
+	return col_page(s, RC_JSON, SIZE_MAX, 1, 0, b, &off[OFF_JSON],
+	    &r->json_len, func);
+}
+
+/* The string at offset o of base, or NULL for OFF_NONE. */
+static const char *
+off_ptr(const char *base, size_t o)
+{
+	return o == OFF_NONE ? NULL : base + o;
+}
+
+/*
  * Fill page with the rows dated dates[0..n), at most limit of them and at
  * most STORE_PAGE_JSON_MAX bytes of JSON (but at least one row); more is
  * set when a row was left out.  One allocation holds the row array
@@ -2204,21 +2509,22 @@ static enum err
 page_fill(struct store *st, const int64_t *dates, size_t n, size_t limit,
     int want_json, struct store_page *page)
 {
+	struct store_row r;
 	struct buf b;
 	sqlite3_stmt *s = NULL;
-	size_t *off = NULL, m, rows_bytes, json_total = 0, k = 0;
-	const unsigned char *id, *js = NULL;
-	int idn, jsn = 0, rc;
+	size_t *off = NULL, m, rows_bytes, json_total = 0, k = 0, jsn;
 	enum err err;
+	int rc;
 
 	m = n < limit ? n : limit;
 	page->more = n > limit;
 	if (m == 0)
 		return ERR_OK;
-	rows_bytes = m * sizeof(struct store_row);	/* m <= LIM_PAGE_MAX */
+	/* m <= LIM_PAGE_MAX: no overflow. */
+	rows_bytes = m * sizeof(struct store_row);
 	buf_init(&b, rows_bytes + STORE_PAGE_JSON_MAX + LIM_OBJECT_BYTES +
-	    m * (LIM_STIX_ID + 2));
-	if ((off = calloc(m, 2 * sizeof(*off))) == NULL)
+	    m * ROW_STR_MAX);
+	if ((off = calloc(m, N_OFF * sizeof(*off))) == NULL)
 		return ERR_NOMEM;
 	if ((err = buf_reserve(&b, rows_bytes)) != ERR_OK)
 		goto out;
@@ -2228,8 +2534,6 @@ page_fill(struct store *st, const int64_t *dates, size_t n, size_t limit,
 	    &s)) != ERR_OK)
 		goto out;
 	for (k = 0; k < m; k++) {
-		struct store_row *r;
-
 		if ((rc = sqlite3_bind_int64(s, 1, dates[k])) != SQLITE_OK ||
 		    (rc = db_step(st, s)) != SQLITE_ROW) {
 			if (rc == SQLITE_DONE) {
@@ -2241,46 +2545,32 @@ page_fill(struct store *st, const int64_t *dates, size_t n, size_t limit,
 			}
 			goto out;
 		}
-		id = sqlite3_column_text(s, 1);
-		idn = sqlite3_column_bytes(s, 1);
 		if (want_json) {
-			js = sqlite3_column_text(s, 2);
-			jsn = sqlite3_column_bytes(s, 2);
+			jsn = (size_t)sqlite3_column_bytes(s, RC_JSON);
+			if (k > 0 && jsn > STORE_PAGE_JSON_MAX - json_total) {
+				page->more = 1;
+				break;
+			}
+			json_total += jsn;
 		}
-		if (id == NULL || idn < 0 || (want_json && (js == NULL ||
-		    jsn < 0))) {
-			err = ERR_NOMEM;
+		if ((err = row_read(s, want_json, &r, &b, off + N_OFF * k,
+		    __func__)) != ERR_OK)
 			goto out;
-		}
-		if (k > 0 && (size_t)jsn > STORE_PAGE_JSON_MAX - json_total) {
-			page->more = 1;
-			break;
-		}
-		json_total += (size_t)jsn;
-		off[2 * k] = b.len;
-		if ((err = buf_add(&b, id, (size_t)idn + 1)) != ERR_OK)
-			goto out;
-		if (want_json) {
-			off[2 * k + 1] = b.len;
-			if ((err = buf_add(&b, js, (size_t)jsn + 1)) != ERR_OK)
-				goto out;
-		}
-		r = (struct store_row *)(void *)b.ptr + k;
-		if (want_json && (err = col_blob(s, 3, r->hash,
-		    sizeof(r->hash), __func__)) != ERR_OK)
-			goto out;
-		r->party_id = want_json ? sqlite3_column_int64(s, 4) : 0;
-		r->date_added = dates[k];
-		r->version = sqlite3_column_int64(s, 0);
-		r->json_len = want_json ? (size_t)jsn : 0;
+		r.date_added = dates[k];
+		/* The buffer is malloc'd: suitably aligned for the rows. */
+		memcpy(b.ptr + k * sizeof(r), &r, sizeof(r));
 		stmt_done(s);
 	}
 	/* The buffer no longer moves: turn offsets into pointers. */
 	for (size_t i = 0; i < k; i++) {
-		struct store_row *r = (struct store_row *)(void *)b.ptr + i;
+		struct store_row *rp = (struct store_row *)(void *)b.ptr + i;
+		const size_t *o = off + N_OFF * i;
 
-		r->stix_id = b.ptr + off[2 * i];
-		r->json = want_json ? b.ptr + off[2 * i + 1] : NULL;
+		rp->stix_id = off_ptr(b.ptr, o[OFF_ID]);
+		rp->type = off_ptr(b.ptr, o[OFF_TYPE]);
+		rp->labels = off_ptr(b.ptr, o[OFF_LABELS]);
+		rp->under = off_ptr(b.ptr, o[OFF_UNDER]);
+		rp->json = off_ptr(b.ptr, o[OFF_JSON]);
 	}
 	page->rows = (struct store_row *)(void *)b.ptr;
 	page->n = k;
@@ -2434,6 +2724,93 @@ out:
 }
 
 /*
+ * Record the highest date added in seq before rows are deleted, so that a
+ * date is never handed out twice even when the newest row goes.
+ */
+static enum err
+hwm_save(struct store *st, const char *func)
+{
+	sqlite3_stmt *s;
+	int64_t hwm;
+	enum err err;
+	int rc;
+
+	if ((err = read_hwm(st, &hwm, func)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_SEQ_SET, func, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, hwm)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, func, rc);
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Delete the versions marked (match) in v[n], all the versions of one id
+ * in coll_id as obj_versions read them, then re-mark the first and last
+ * survivors and decrease the collection's count.  Runs inside the
+ * caller's write transaction, after hwm_save.  *gone gets how many went.
+ */
+static enum err
+del_marked(struct store *st, int64_t coll_id, const struct vrow *v,
+    size_t n, size_t *gone, const char *func)
+{
+	sqlite3_stmt *s;
+	int64_t lo = 0, hi = 0;
+	size_t g = 0, left = 0;
+	enum err err = ERR_OK;
+	int rc, f, l;
+
+	*gone = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].match) {
+			g++;
+		} else {
+			if (left == 0 || v[i].version < lo)
+				lo = v[i].version;
+			if (left == 0 || v[i].version > hi)
+				hi = v[i].version;
+			left++;
+		}
+	}
+	if (g == 0)
+		return ERR_OK;
+	for (size_t i = 0; i < n && err == ERR_OK; i++) {
+		if (!v[i].match)
+			continue;
+		if ((err = stmt_get(st, S_OBJ_DELETE, func, &s)) != ERR_OK)
+			return err;
+		if ((rc = sqlite3_bind_int64(s, 1, v[i].date_added)) !=
+		    SQLITE_OK || (rc = db_step(st, s)) != SQLITE_DONE)
+			err = db_fail(st, func, rc);
+		stmt_done(s);
+	}
+	/* Versions are unique per id, so lo and hi name one row each. */
+	for (size_t i = 0; i < n && err == ERR_OK; i++) {
+		if (v[i].match)
+			continue;
+		f = v[i].version == lo;
+		l = v[i].version == hi;
+		if (f != v[i].is_first || l != v[i].is_last)
+			err = obj_flags(st, S_OBJ_SET_FLAGS, v[i].date_added,
+			    f, l);
+	}
+	if (err != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_COLL_COUNT_ADD, func, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, -(int64_t)g)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, func, rc);
+	stmt_done(s);
+	if (err == ERR_OK)
+		*gone = g;
+	return err;
+}
+
+/*
  * Delete selected versions of one id.  See store.h.  Remembers the highest
  * date_added in seq first, so a date is never handed out twice even when
  * the newest row goes; then re-marks the first and last survivors.
@@ -2444,12 +2821,11 @@ store_delete_object(struct store *st, int64_t coll_id, const char *stix_id,
     size_t *n_deleted)
 {
 	struct vrow *v = NULL;
-	sqlite3_stmt *s;
-	int64_t *vers = NULL, hwm, lo = 0, hi = 0;
-	size_t n = 0, n_vers = 0, gone = 0, left = 0;
+	int64_t *vers = NULL;
+	size_t n = 0, n_vers = 0, gone = 0, sel = 0;
 	unsigned flags = ver_flags;
 	enum err err;
-	int own = 0, in_txn = 0, rc, f, l;
+	int own = 0, in_txn = 0;
 
 	if (n_deleted != NULL)
 		*n_deleted = 0;
@@ -2466,57 +2842,13 @@ store_delete_object(struct store *st, int64_t coll_id, const char *stix_id,
 	for (size_t i = 0; i < n; i++) {
 		v[i].match = ver_match(flags, vers, n_vers, v[i].version,
 		    v[i].is_first, v[i].is_last);
-		if (v[i].match) {
-			gone++;
-		} else {
-			if (left == 0 || v[i].version < lo)
-				lo = v[i].version;
-			if (left == 0 || v[i].version > hi)
-				hi = v[i].version;
-			left++;
-		}
+		sel += v[i].match != 0;
 	}
-	if (gone == 0)
+	if (sel == 0)
 		goto out;
-	if ((err = read_hwm(st, &hwm, __func__)) != ERR_OK)
+	if ((err = hwm_save(st, __func__)) != ERR_OK)
 		goto out;
-	if ((err = stmt_get(st, S_SEQ_SET, __func__, &s)) != ERR_OK)
-		goto out;
-	if ((rc = sqlite3_bind_int64(s, 1, hwm)) != SQLITE_OK ||
-	    (rc = db_step(st, s)) != SQLITE_DONE)
-		err = db_fail(st, __func__, rc);
-	stmt_done(s);
-	if (err != ERR_OK)
-		goto out;
-	for (size_t i = 0; i < n && err == ERR_OK; i++) {
-		if (!v[i].match)
-			continue;
-		if ((err = stmt_get(st, S_OBJ_DELETE, __func__, &s)) != ERR_OK)
-			goto out;
-		if ((rc = sqlite3_bind_int64(s, 1, v[i].date_added)) !=
-		    SQLITE_OK || (rc = db_step(st, s)) != SQLITE_DONE)
-			err = db_fail(st, __func__, rc);
-		stmt_done(s);
-	}
-	/* Versions are unique per id, so lo and hi name one row each. */
-	for (size_t i = 0; i < n && err == ERR_OK; i++) {
-		if (v[i].match)
-			continue;
-		f = v[i].version == lo;
-		l = v[i].version == hi;
-		if (f != v[i].is_first || l != v[i].is_last)
-			err = obj_flags(st, S_OBJ_SET_FLAGS, v[i].date_added,
-			    f, l);
-	}
-	if (err != ERR_OK)
-		goto out;
-	if ((err = stmt_get(st, S_COLL_COUNT_ADD, __func__, &s)) != ERR_OK)
-		goto out;
-	if ((rc = sqlite3_bind_int64(s, 1, coll_id)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 2, -(int64_t)gone)) != SQLITE_OK ||
-	    (rc = db_step(st, s)) != SQLITE_DONE)
-		err = db_fail(st, __func__, rc);
-	stmt_done(s);
+	err = del_marked(st, coll_id, v, n, &gone, __func__);
 out:
 	if (in_txn)
 		err = txn_close(st, own, err, __func__);
@@ -2524,6 +2856,227 @@ out:
 		*n_deleted = gone;
 	free(v);
 	free(vers);
+	return err;
+}
+
+/*
+ * Retention.  See store.h.  The rows to delete are read first through
+ * objects_under (at most max dates, oldest first); then, for each id they
+ * belong to, every version of that id is read and the selected ones are
+ * deleted exactly as store_delete_object deletes (del_marked), so the
+ * flags of the survivors and the counts stay right.  One transaction.
+ */
+enum err
+store_purge_received(struct store *st, const char *under, int64_t cutoff,
+    size_t max, size_t *n_deleted)
+{
+	char id[LIM_STIX_ID + 1];
+	struct vrow *v = NULL;
+	sqlite3_stmt *s;
+	int64_t *cand = NULL, *p, coll_id = 0;
+	size_t n_cand = 0, cap = 0, n, gone, total = 0;
+	enum err err;
+	int own = 0, in_txn = 0, rc;
+
+	if (n_deleted != NULL)
+		*n_deleted = 0;
+	if ((err = check_str(under, STORE_AGREEMENT_ID_MAX, 0)) != ERR_OK)
+		return err;
+	if (max == 0)
+		return ERR_OK;
+	if ((err = txn_open(st, 1, &own, __func__)) != ERR_OK)
+		return err;
+	in_txn = 1;
+	if ((err = stmt_get(st, S_OBJ_UNDER, __func__, &s)) != ERR_OK)
+		goto out;
+	if ((rc = sqlite3_bind_text(s, 1, under, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, cutoff)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, max > INT64_MAX ? INT64_MAX :
+	    (int64_t)max)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		stmt_done(s);
+		goto out;
+	}
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		if (n_cand == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if (cap > SIZE_MAX / sizeof(*cand) ||
+			    (p = realloc(cand, cap * sizeof(*cand))) == NULL) {
+				err = ERR_NOMEM;
+				break;
+			}
+			cand = p;
+		}
+		cand[n_cand++] = sqlite3_column_int64(s, 0);
+	}
+	if (err == ERR_OK && rc != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	if (err != ERR_OK || n_cand == 0)
+		goto out;
+	/* cand is in date order: sorted for bsearch. */
+	if ((err = hwm_save(st, __func__)) != ERR_OK)
+		goto out;
+	for (size_t i = 0; i < n_cand; i++) {
+		if ((err = stmt_get(st, S_OBJ_KEY, __func__, &s)) != ERR_OK)
+			goto out;
+		if ((rc = sqlite3_bind_int64(s, 1, cand[i])) != SQLITE_OK) {
+			err = db_fail(st, __func__, rc);
+			stmt_done(s);
+			goto out;
+		}
+		rc = db_step(st, s);
+		if (rc == SQLITE_ROW) {
+			coll_id = sqlite3_column_int64(s, 0);
+			err = col_text(st, s, 1, id, sizeof(id), __func__);
+		} else if (rc != SQLITE_DONE) {
+			err = db_fail(st, __func__, rc);
+		}
+		stmt_done(s);
+		if (err != ERR_OK)
+			goto out;
+		if (rc == SQLITE_DONE)
+			continue;	/* went with an earlier version */
+		if ((err = obj_versions(st, coll_id, id, &v, &n)) != ERR_OK)
+			goto out;
+		for (size_t j = 0; j < n; j++)
+			v[j].match = bsearch(&v[j].date_added, cand, n_cand,
+			    sizeof(*cand), cmp_i64) != NULL;
+		err = del_marked(st, coll_id, v, n, &gone, __func__);
+		free(v);
+		v = NULL;
+		if (err != ERR_OK)
+			goto out;
+		total += gone;
+	}
+out:
+	if (in_txn)
+		err = txn_close(st, own, err, __func__);
+	if (err == ERR_OK && n_deleted != NULL)
+		*n_deleted = total;
+	free(cand);
+	return err;
+}
+
+/*
+ * Collect into dates[cap + 1] the non-NULL first columns of statement s
+ * (bound by the caller), at most cap + 1 of them: *n_out gets how many.
+ * Resets s.
+ */
+static enum err
+collect_dates(struct store *st, sqlite3_stmt *s, int64_t *dates,
+    size_t cap, size_t *n_out, const char *func)
+{
+	enum err err = ERR_OK;
+	size_t n = 0;
+	int rc;
+
+	while (n <= cap && (rc = db_step(st, s)) == SQLITE_ROW)
+		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+			dates[n++] = sqlite3_column_int64(s, 0);
+	if (n <= cap && rc != SQLITE_DONE)
+		err = db_fail(st, func, rc);
+	stmt_done(s);
+	*n_out = err == ERR_OK ? n : 0;
+	return err;
+}
+
+/*
+ * Run statement id with ?1 = text, or int64 i1 when text is NULL, and
+ * with has_limit ?2 = cap + 1, inside one read transaction; fill page
+ * with the rows of the first cap dates it returns (more set past cap).
+ * cap 0 is ERR_RANGE; above LIM_PAGE_MAX it is LIM_PAGE_MAX.
+ */
+static enum err
+page_by_stmt(struct store *st, enum stmt_id id, const char *text,
+    int64_t i1, int has_limit, size_t cap, int want_json,
+    struct store_page *page, const char *func)
+{
+	sqlite3_stmt *s;
+	int64_t *dates = NULL;
+	size_t n = 0;
+	enum err err;
+	int own = 0, rc;
+
+	if (cap == 0)
+		return ERR_RANGE;
+	if (cap > LIM_PAGE_MAX)
+		cap = LIM_PAGE_MAX;
+	if ((dates = calloc(cap + 1, sizeof(*dates))) == NULL)
+		return ERR_NOMEM;
+	if ((err = txn_open(st, 0, &own, func)) != ERR_OK)
+		goto out;
+	if ((err = stmt_get(st, id, func, &s)) == ERR_OK) {
+		rc = text != NULL ? sqlite3_bind_text(s, 1, text, -1,
+		    SQLITE_STATIC) : sqlite3_bind_int64(s, 1, i1);
+		if (rc == SQLITE_OK && has_limit)
+			rc = sqlite3_bind_int64(s, 2, (int64_t)cap + 1);
+		if (rc != SQLITE_OK) {
+			err = db_fail(st, func, rc);
+			stmt_done(s);
+		} else {
+			err = collect_dates(st, s, dates, cap, &n, func);
+		}
+	}
+	if (err == ERR_OK)
+		err = page_fill(st, dates, n, cap, want_json, page);
+	err = txn_close(st, own, err, func);
+out:
+	if (err != ERR_OK)
+		store_page_free(page);
+	free(dates);
+	return err;
+}
+
+/* The latest version of stix_id in each collection.  See store.h. */
+enum err
+store_object_find(struct store *st, const char *stix_id, int want_json,
+    size_t cap, struct store_page *page)
+{
+	enum err err;
+
+	memset(page, 0, sizeof(*page));
+	if ((err = check_str(stix_id, LIM_STIX_ID, 0)) != ERR_OK)
+		return err;
+	return page_by_stmt(st, S_OBJ_FIND, stix_id, 0, 0, cap, want_json,
+	    page, __func__);
+}
+
+/* Rows still to backfill, with their JSON.  See store.h. */
+enum err
+store_obj_meta_pending(struct store *st, int64_t after, size_t cap,
+    struct store_page *page)
+{
+	memset(page, 0, sizeof(*page));
+	return page_by_stmt(st, S_OBJ_PENDING, NULL, after, 1, cap, 1, page,
+	    __func__);
+}
+
+/*
+ * Record the tlp and labels of the row dated date_added.  ERR_INVALID as
+ * store_put_objects checks them; ERR_NOTFOUND when there is no such row.
+ */
+enum err
+store_obj_meta_set(struct store *st, int64_t date_added, int tlp,
+    const char *labels, size_t labels_len)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = check_meta(tlp, labels, labels_len)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_OBJ_META_SET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, date_added)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 2, tlp)) != SQLITE_OK ||
+	    (rc = bind_blob_or_null(s, 3, labels, labels_len)) !=
+	    SQLITE_OK || (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	else if (sqlite3_changes(st->db) == 0)
+		err = ERR_NOTFOUND;
+	stmt_done(s);
 	return err;
 }
 
@@ -2661,6 +3214,323 @@ store_status_purge(struct store *st, int64_t cutoff, size_t *n_purged)
 	return err;
 }
 
+/*
+ * Agreements.  See store.h.  Every change bumps seq['policy_gen'] in the
+ * same transaction, so a reader that sees the new generation also sees the
+ * change.
+ */
+
+/*
+ * Is id "agreement--" and a lower-case UUID (docs/agreements.md)?
+ * ERR_INVALID otherwise.
+ */
+static enum err
+check_agreement_id(const char *id)
+{
+	static const char pfx[] = "agreement--";
+	const char *u;
+
+	if (id == NULL || strnlen(id, STORE_AGREEMENT_ID_MAX + 1) !=
+	    STORE_AGREEMENT_ID_MAX || strncmp(id, pfx, sizeof(pfx) - 1) != 0)
+		return ERR_INVALID;
+	u = id + sizeof(pfx) - 1;
+	for (size_t i = 0; i < STORE_UUID_LEN; i++) {
+		char c = u[i];
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return ERR_INVALID;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return ERR_INVALID;
+		}
+	}
+	return ERR_OK;
+}
+
+/* Bump the policy generation (inside the caller's transaction). */
+static enum err
+gen_bump(struct store *st, const char *func)
+{
+	return stmt_exec(st, S_GEN_BUMP, func);
+}
+
+/*
+ * Install a version of an agreement.  See store.h.  One upsert that
+ * replaces only a lower version: no change means this or a higher version
+ * is there (ERR_EXISTS).  ERR_TOOBIG for a document over
+ * STORE_AGREEMENT_DOC_MAX bytes.
+ */
+enum err
+store_agreement_put(struct store *st, const char *id, uint32_t version,
+    const uint8_t hash[STORE_SHA256_BYTES], const char *doc, size_t doc_len,
+    int64_t installed)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int own, rc;
+
+	if (check_agreement_id(id) != ERR_OK || version == 0 ||
+	    hash == NULL || doc == NULL || doc_len == 0)
+		return ERR_INVALID;
+	if (doc_len > STORE_AGREEMENT_DOC_MAX)
+		return ERR_TOOBIG;
+	if ((err = txn_open(st, 1, &own, __func__)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_AGR_PUT, __func__, &s)) != ERR_OK)
+		goto out;
+	if ((rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, (int64_t)version)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 3, hash, STORE_SHA256_BYTES,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 4, installed)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 5, doc, (int)doc_len,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	else if (sqlite3_changes(st->db) == 0)
+		err = ERR_EXISTS;
+	stmt_done(s);
+	if (err == ERR_OK)
+		err = gen_bump(st, __func__);
+out:
+	return txn_close(st, own, err, __func__);
+}
+
+/* A new NUL-terminated heap copy of TEXT column col, or NULL for NULL. */
+static enum err
+col_dup(sqlite3_stmt *s, int col, size_t max, char **out, size_t *len_out,
+    const char *func)
+{
+	const unsigned char *t;
+	int n;
+
+	*out = NULL;
+	*len_out = 0;
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return ERR_OK;
+	t = sqlite3_column_text(s, col);
+	n = sqlite3_column_bytes(s, col);
+	if (t == NULL || n < 0)
+		return ERR_NOMEM;
+	if ((size_t)n > max) {
+		log_err("%s: stored value of %d bytes", func, n);
+		return ERR_DB;
+	}
+	if ((*out = malloc((size_t)n + 1)) == NULL)
+		return ERR_NOMEM;
+	memcpy(*out, t, (size_t)n + 1);
+	*len_out = (size_t)n;
+	return ERR_OK;
+}
+
+/* Read one agreements row (AGR_COLS) into *a; a is cleared on error. */
+static enum err
+agr_row(struct store *st, sqlite3_stmt *s, struct store_agreement *a,
+    const char *func)
+{
+	int64_t v;
+	enum err err;
+
+	memset(a, 0, sizeof(*a));
+	v = sqlite3_column_int64(s, 1);
+	if (v < 1 || v > UINT32_MAX) {
+		log_err("%s: stored version %lld", func, (long long)v);
+		return ERR_DB;
+	}
+	a->version = (uint32_t)v;
+	a->installed = sqlite3_column_int64(s, 3);
+	a->terminated = sqlite3_column_type(s, 4) == SQLITE_NULL ?
+	    INT64_MAX : sqlite3_column_int64(s, 4);
+	if ((err = col_text(st, s, 0, a->id, sizeof(a->id), func)) !=
+	    ERR_OK ||
+	    (err = col_blob(s, 2, a->hash, sizeof(a->hash), func)) !=
+	    ERR_OK ||
+	    (err = col_dup(s, 5, STORE_AGREEMENT_DOC_MAX, &a->doc,
+	    &a->doc_len, func)) != ERR_OK ||
+	    (err = col_dup(s, 6, STORE_AGREEMENT_DOC_MAX, &a->term,
+	    &a->term_len, func)) != ERR_OK) {
+		store_agreement_clear(a);
+		return err;
+	}
+	if (a->doc == NULL) {
+		store_agreement_clear(a);
+		return ERR_DB;
+	}
+	return ERR_OK;
+}
+
+/*
+ * The installed agreement id.  *out is zeroed first; on success its doc
+ * and term are new (store_agreement_clear).  ERR_NOTFOUND when absent.
+ */
+enum err
+store_agreement_get(struct store *st, const char *id,
+    struct store_agreement *out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (out == NULL)
+		return ERR_INVALID;
+	memset(out, 0, sizeof(*out));
+	if (id == NULL)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_AGR_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else if (rc != SQLITE_ROW)
+		err = db_fail(st, __func__, rc);
+	else
+		err = agr_row(st, s, out, __func__);
+out:
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Every installed agreement ordered by id: *out is a new array of *n_out
+ * (NULL, 0 when none or on error); free it with store_agreement_list_free.
+ */
+enum err
+store_agreement_list(struct store *st, struct store_agreement **out,
+    size_t *n_out)
+{
+	struct store_agreement *v = NULL, *p;
+	sqlite3_stmt *s;
+	size_t n = 0, cap = 0;
+	enum err err;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((err = stmt_get(st, S_AGR_LIST, __func__, &s)) != ERR_OK)
+		return err;
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			if (cap > SIZE_MAX / sizeof(*v) ||
+			    (p = realloc(v, cap * sizeof(*v))) == NULL) {
+				err = ERR_NOMEM;
+				goto out;
+			}
+			v = p;
+		}
+		if ((err = agr_row(st, s, &v[n], __func__)) != ERR_OK)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	*out = v;
+	*n_out = n;
+	v = NULL;
+	n = 0;
+out:
+	stmt_done(s);
+	store_agreement_list_free(v, n);
+	return err;
+}
+
+/* Free a's heap members and zero it.  NULL does nothing.  Can't fail. */
+void
+store_agreement_clear(struct store_agreement *a)
+{
+	if (a == NULL)
+		return;
+	free(a->doc);
+	free(a->term);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Free a list from store_agreement_list.  NULL does nothing. */
+void
+store_agreement_list_free(struct store_agreement *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		store_agreement_clear(&v[i]);
+	free(v);
+}
+
+/*
+ * Record a termination.  See store.h.  ERR_INVALID for an empty record
+ * or time INT64_MAX (which means "none"), ERR_TOOBIG past
+ * STORE_AGREEMENT_DOC_MAX bytes.
+ */
+enum err
+store_agreement_terminate(struct store *st, const char *id,
+    uint32_t version, int64_t time, const char *record, size_t record_len)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int own, rc;
+
+	if ((err = check_str(id, STORE_AGREEMENT_ID_MAX, 0)) != ERR_OK)
+		return err;
+	if (record == NULL || record_len == 0 || time == INT64_MAX)
+		return ERR_INVALID;
+	if (record_len > STORE_AGREEMENT_DOC_MAX)
+		return ERR_TOOBIG;
+	if ((err = txn_open(st, 1, &own, __func__)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_AGR_STATE, __func__, &s)) != ERR_OK)
+		goto out;
+	if ((rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+	} else if ((rc = db_step(st, s)) == SQLITE_DONE) {
+		err = ERR_NOTFOUND;
+	} else if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+	} else if (sqlite3_column_int64(s, 0) != (int64_t)version) {
+		err = ERR_NOTFOUND;
+	} else if (sqlite3_column_int(s, 1) != 0) {
+		err = ERR_EXISTS;
+	}
+	stmt_done(s);
+	if (err != ERR_OK)
+		goto out;
+	if ((err = stmt_get(st, S_AGR_TERM, __func__, &s)) != ERR_OK)
+		goto out;
+	if ((rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, (int64_t)version)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, time)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 4, record, (int)record_len,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	else if (sqlite3_changes(st->db) != 1)
+		err = ERR_DB;	/* checked above in this transaction */
+	stmt_done(s);
+	if (err == ERR_OK)
+		err = gen_bump(st, __func__);
+out:
+	return txn_close(st, own, err, __func__);
+}
+
+/*
+ * The policy generation.  One cached statement, no allocation: servers
+ * call it on every request.
+ */
+enum err
+store_policy_gen(struct store *st, int64_t *gen_out)
+{
+	return stmt_int64(st, S_GEN_GET, __func__, gen_out);
+}
+
 /* Test hooks (store_sqlite_int.h). */
 int
 store_sqlite_schema_latest(void)
@@ -2672,6 +3542,12 @@ const char *
 store_sqlite_stmt_sql(size_t i)
 {
 	return i < S_COUNT_ ? stmt_sql[i] : NULL;
+}
+
+const char *
+store_sqlite_migration_sql(size_t i)
+{
+	return i < (size_t)N_MIGRATIONS ? migrations[i] : NULL;
 }
 
 sqlite3 *

@@ -22,6 +22,13 @@ int store_sqlite_schema_latest(void);
  */
 const char *store_sqlite_stmt_sql(size_t i);
 
+/*
+ * The SQL of migration step i (taking user_version i to i + 1), or NULL
+ * past the last one.  Lets a test build a database as an older entente
+ * left it.  Can't fail.
+ */
+const char *store_sqlite_migration_sql(size_t i);
+
 /* The connection behind st (borrowed; do not close it).  Can't fail. */
 sqlite3 *store_sqlite_db(struct store *st);
 

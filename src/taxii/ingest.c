@@ -7,6 +7,13 @@
  * transaction (see struct pipe).  Each object's tree is freed as soon as it is canonical, so
  * memory stays near the body size.  Bodies the scanner does not vouch for
  * go through one jansson parse of the whole body instead.
+ *
+ * What a partner writes is decided object by object (policy_write): the
+ * checking threads also note each object's TLP, labels, created_by_ref and
+ * the objects a sighting or note refers to; the storing thread looks those
+ * up and asks the policy, and what is refused fails in the status with
+ * the reasons.  Each stored version records who produced and sent it and
+ * under which agreement, for later reads.
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -25,6 +32,13 @@
 #include "util/uuid.h"
 
 #define JSON_FLAGS	(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+/* Objects a partner's sighting or note may refer to. */
+#define INGEST_MAX_REFS		100u
+/* Labels of a referenced object the write decision looks at. */
+#define REF_LABELS		64u
+/* Labels of a written object the write decision looks at. */
+#define OBJ_LABELS		256u
+#define NO_OFF			SIZE_MAX
 
 /* A valid object: strings and canonical JSON live in its part's buffer. */
 struct good {
@@ -35,6 +49,10 @@ struct good {
 	size_t	json_len;
 	int64_t	version;
 	uint8_t	hash[CRYPTO_SHA256_BYTES];
+	int	tlp;
+	size_t	labels_off, labels_len;	/* "a\0b\0" */
+	size_t	cbr_off;		/* created_by_ref, or NO_OFF */
+	size_t	refs_off, n_refs;	/* ids referred to, "x\0y\0" */
 };
 
 /* A rejected object: "id\0version\0reason\0" in the part's buffer. */
@@ -102,6 +120,53 @@ reject(struct part *pt, size_t index, const json_t *obj, const char *reason)
 	return ERR_OK;
 }
 
+/*
+ * Note what the policy needs of a valid object: TLP and labels (as the
+ * store keeps them), created_by_ref, and the ids a sighting
+ * (sighting_of_ref) or a note (object_refs) refers to.
+ */
+static enum err
+note_policy_fields(struct part *pt, const json_t *obj, const char *type,
+    struct good *g)
+{
+	const json_t *cbr, *refs, *e;
+	size_t i;
+	enum err err;
+
+	g->labels_off = pt->mem.len;
+	if ((err = node_object_meta(obj, &g->tlp, &pt->mem)) != ERR_OK)
+		return err;
+	g->labels_len = pt->mem.len - g->labels_off;
+	g->cbr_off = NO_OFF;
+	cbr = json_object_get(obj, "created_by_ref");
+	if (json_is_string(cbr) &&
+	    (err = add_str(&pt->mem, json_string_value(cbr), &g->cbr_off)) !=
+	    ERR_OK)
+		return err;
+	g->refs_off = pt->mem.len;
+	g->n_refs = 0;
+	if (strcmp(type, "sighting") == 0) {
+		e = json_object_get(obj, "sighting_of_ref");
+		if (json_is_string(e)) {
+			if ((err = buf_add(&pt->mem, json_string_value(e),
+			    strlen(json_string_value(e)) + 1)) != ERR_OK)
+				return err;
+			g->n_refs = 1;
+		}
+	} else if (strcmp(type, "note") == 0) {
+		refs = json_object_get(obj, "object_refs");
+		json_array_foreach(refs, i, e) {
+			if (!json_is_string(e))
+				continue;
+			if ((err = buf_add(&pt->mem, json_string_value(e),
+			    strlen(json_string_value(e)) + 1)) != ERR_OK)
+				return err;
+			g->n_refs++;
+		}
+	}
+	return ERR_OK;
+}
+
 /* Check and canonicalize one object (borrowed). */
 static enum err
 check_one(struct part *pt, size_t index, const json_t *obj)
@@ -136,7 +201,8 @@ check_one(struct part *pt, size_t index, const json_t *obj)
 	g->version = info.modified;
 	crypto_sha256(pt->mem.ptr + start, g->json_len, g->hash);
 	if ((err = add_str(&pt->mem, info.id, &g->id_off)) != ERR_OK ||
-	    (err = add_str(&pt->mem, info.type, &g->type_off)) != ERR_OK)
+	    (err = add_str(&pt->mem, info.type, &g->type_off)) != ERR_OK ||
+	    (err = note_policy_fields(pt, obj, info.type, g)) != ERR_OK)
 		return err;
 	pt->n_good++;
 	return ERR_OK;
@@ -389,6 +455,174 @@ log_added(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	return ERR_OK;
 }
 
+/* Record a checked object of pt as refused by the policy. */
+static enum err
+refuse(struct part *pt, const struct good *g, const char *reason)
+{
+	struct bad *b = &pt->bad[pt->n_bad];
+	char ts[TS_BUFSZ];
+	size_t off;
+	enum err err;
+
+	ts[0] = '\0';
+	if (g->version != STORE_VERSION_NONE)
+		ts_format(g->version, ts);
+	if ((err = add_str(&pt->mem, pt->mem.ptr + g->id_off, &off)) !=
+	    ERR_OK || (err = buf_add(&pt->mem, ts, strlen(ts) + 1)) !=
+	    ERR_OK || (err = buf_add(&pt->mem, reason, strlen(reason) + 1)) !=
+	    ERR_OK)
+		return err;
+	b->index = g->index;
+	b->off = off;
+	pt->n_bad++;
+	return ERR_OK;
+}
+
+/* What one write decision needs besides the object itself. */
+struct wctx {
+	struct store_page	 pages[INGEST_MAX_REFS];
+	size_t			 n_pages;
+	struct policy_object	 refs[INGEST_MAX_REFS];
+	char			 names[INGEST_MAX_REFS][STORE_COLL_NAME_MAX + 1];
+	const char		*labels[INGEST_MAX_REFS][REF_LABELS];
+};
+
+static void
+wctx_clear(struct wctx *w)
+{
+	for (size_t i = 0; i < w->n_pages; i++)
+		store_page_free(&w->pages[i]);
+	w->n_pages = 0;
+}
+
+/*
+ * Look up the objects g refers to, as stored, into w->refs: for each, the
+ * latest version in the first collection where the writer may read it,
+ * else in the first collection that has it.  Ids not stored are left out.
+ */
+static enum err
+find_refs(const struct taxii_ctx *ctx, struct part *pt, const struct good *g,
+    struct wctx *w, size_t *n_out)
+{
+	const char *id = pt->mem.ptr + g->refs_off;
+	struct store_collection c;
+	size_t n = 0;
+	enum err err;
+
+	*n_out = 0;
+	for (size_t k = 0; k < g->n_refs; k++, id += strlen(id) + 1) {
+		struct store_page *pg = &w->pages[w->n_pages];
+		size_t pick = 0;
+
+		memset(pg, 0, sizeof(*pg));
+		if ((err = store_object_find(ctx->st, id, 0, 16, pg)) !=
+		    ERR_OK) {
+			store_page_free(pg);
+			return err;
+		}
+		w->n_pages++;
+		if (pg->n == 0)
+			continue;
+		for (size_t r = 0; r < pg->n; r++) {
+			err = store_collection_by_id(ctx->st,
+			    pg->rows[r].coll_id, &c);
+			if (err != ERR_OK)
+				return err;
+			memcpy(w->names[n], c.name, sizeof(w->names[n]));
+			node_object_from_row(&pg->rows[r], w->names[n],
+			    w->labels[n], REF_LABELS, &w->refs[n]);
+			if (policy_read(ctx->pol, ctx->party->pubkey,
+			    &w->refs[n], ctx->now, NULL, NULL)) {
+				pick = r;
+				break;
+			}
+		}
+		if (pick == 0 && pg->n > 0) {
+			/* Nothing readable: judge the first one. */
+			err = store_collection_by_id(ctx->st,
+			    pg->rows[0].coll_id, &c);
+			if (err != ERR_OK)
+				return err;
+			memcpy(w->names[n], c.name, sizeof(w->names[n]));
+			node_object_from_row(&pg->rows[0], w->names[n],
+			    w->labels[n], REF_LABELS, &w->refs[n]);
+		}
+		n++;
+	}
+	*n_out = n;
+	return ERR_OK;
+}
+
+/*
+ * May the calling partner write g into coll?  On yes *under gets the id
+ * of the agreement that lets it; on no, reason (cap bytes) says why.
+ */
+static enum err
+decide(const struct taxii_ctx *ctx, const struct store_collection *coll,
+    struct part *pt, const struct good *g, struct wctx *w, int *allowed,
+    const char **under, char *reason, size_t cap)
+{
+	const char *labels[OBJ_LABELS];
+	struct policy_why_list *why = NULL;
+	struct policy_grant grant;
+	struct policy_object o;
+	struct store_row row;
+	size_t n_refs = 0, used;
+	enum err err = ERR_OK;
+
+	*allowed = 0;
+	*under = NULL;
+	if (ctx->pol == NULL) {
+		(void)snprintf(reason, cap, "no agreement is in force");
+		return ERR_OK;
+	}
+	if (g->n_refs > INGEST_MAX_REFS) {
+		(void)snprintf(reason, cap, "refers to %zu objects; at most "
+		    "%u are accepted from a partner", g->n_refs,
+		    INGEST_MAX_REFS);
+		return ERR_OK;
+	}
+	memset(&row, 0, sizeof(row));
+	row.type = pt->mem.ptr + g->type_off;
+	row.tlp = g->tlp;
+	row.labels = g->labels_len > 0 ? pt->mem.ptr + g->labels_off : NULL;
+	row.labels_len = g->labels_len;
+	node_object_from_row(&row, coll->name, labels, OBJ_LABELS, &o);
+	if (g->n_refs > 0 && (err = find_refs(ctx, pt, g, w, &n_refs)) !=
+	    ERR_OK)
+		goto out;
+	*allowed = policy_write(ctx->pol, ctx->party->pubkey, &o,
+	    g->cbr_off != NO_OFF ? pt->mem.ptr + g->cbr_off : NULL, w->refs,
+	    n_refs, ctx->now, &grant, NULL);
+	if (*allowed) {
+		if (grant.agreement != POLICY_NONE)
+			*under = policy_agreement_id(ctx->pol,
+			    grant.agreement);
+		goto out;
+	}
+	/* Denied: ask again for the reasons (the decision is the same). */
+	if ((why = malloc(sizeof(*why))) == NULL) {
+		err = ERR_NOMEM;
+		goto out;
+	}
+	(void)policy_write(ctx->pol, ctx->party->pubkey, &o,
+	    g->cbr_off != NO_OFF ? pt->mem.ptr + g->cbr_off : NULL, w->refs,
+	    n_refs, ctx->now, &grant, why);
+	used = (size_t)snprintf(reason, cap, "not allowed by the agreements "
+	    "in force");
+	for (size_t i = 0; i < why->n && i < 3 && used + 3 < cap; i++) {
+		reason[used++] = i == 0 ? ':' : ';';
+		reason[used++] = ' ';
+		policy_reason_format(ctx->pol, &why->r[i], &o, reason + used,
+		    cap - used);
+		used += strlen(reason + used);
+	}
+out:
+	free(why);
+	wctx_clear(w);
+	return err;
+}
+
 /*
  * Check and store parts[0..n_parts) (total objects in all), on two threads
  * when threaded, and write the status.  ERR_PARSE without a message when an
@@ -408,6 +642,11 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	pthread_t th;
 	size_t n_in = 0;
 	int started = 0, in_txn = 0;
+	int self = ctx->party->role == STORE_ROLE_SELF;
+	struct wctx *w = NULL;
+	unsigned char *oks = NULL;	/* per good of a part: allowed */
+	const char **unders = NULL;	/* and under which agreement */
+	char reason[512];
 	enum err err = ERR_OK;
 
 	memset(&pp, 0, sizeof(pp));
@@ -425,7 +664,10 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	if ((pp.done = calloc(n_parts ? n_parts : 1, 1)) == NULL ||
 	    (total > 0 && ((in = calloc(total, sizeof(*in))) == NULL ||
 	    (res = calloc(total, sizeof(*res))) == NULL ||
-	    (added = calloc(total, sizeof(*added))) == NULL))) {
+	    (added = calloc(total, sizeof(*added))) == NULL ||
+	    (!self && ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (oks = calloc(total, 1)) == NULL ||
+	    (unders = calloc(total, sizeof(*unders))) == NULL))))) {
 		err = taxii_fail(resp, ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -443,15 +685,42 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 				    "the envelope");
 			goto out;
 		}
-		for (size_t g = 0; g < pt->n_good; g++, n_in++) {
-			const struct good *gd = &pt->good[g];
+		/* Decide first: refusing adds to pt->mem, which may move. */
+		for (size_t g = 0; !self && g < pt->n_good; g++) {
+			int ok = 0;
 
+			unders[g] = NULL;
+			err = decide(ctx, coll, pt, &pt->good[g], w, &ok,
+			    &unders[g], reason, sizeof(reason));
+			if (err == ERR_OK && !ok)
+				err = refuse(pt, &pt->good[g], reason);
+			if (err != ERR_OK) {
+				(void)taxii_fail(resp, err, "cannot decide on "
+				    "the objects; nothing was stored");
+				goto out;
+			}
+			oks[g] = (unsigned char)ok;
+		}
+		for (size_t g = 0; g < pt->n_good; g++) {
+			const struct good *gd = &pt->good[g];
+			const char *under = self ? NULL : unders[g];
+
+			if (!self && !oks[g])
+				continue;
 			in[n_in].stix_id = pt->mem.ptr + gd->id_off;
 			in[n_in].type = pt->mem.ptr + gd->type_off;
 			in[n_in].version = gd->version;
 			in[n_in].json = pt->mem.ptr + gd->json_off;
 			in[n_in].json_len = gd->json_len;
 			memcpy(in[n_in].hash, gd->hash, sizeof(gd->hash));
+			in[n_in].tlp = gd->tlp;
+			in[n_in].labels = gd->labels_len > 0 ?
+			    pt->mem.ptr + gd->labels_off : NULL;
+			in[n_in].labels_len = gd->labels_len;
+			in[n_in].producer = self ? NULL : ctx->party->pubkey;
+			in[n_in].sender = self ? NULL : ctx->party->pubkey;
+			in[n_in].under = under;
+			n_in++;
 		}
 		if (n_in == first)
 			continue;
@@ -504,6 +773,9 @@ out:
 	free(in);
 	free(res);
 	free(added);
+	free(w);
+	free(oks);
+	free(unders);
 	return err;
 }
 

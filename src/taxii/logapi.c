@@ -367,6 +367,12 @@ taxii_log_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	if (strncmp(p, LOG_PREFIX, sizeof(LOG_PREFIX) - 1) != 0)
 		return taxii_fail(resp, ERR_NOTFOUND, "no such resource");
 	p += sizeof(LOG_PREFIX) - 1;
+	/* The log tells who received what: only the node's own party and
+	 * the parties of an agreement in force with it read it. */
+	if (ctx->party->role != STORE_ROLE_SELF && (ctx->pol == NULL ||
+	    !policy_party_active(ctx->pol, ctx->party->pubkey, ctx->now)))
+		return taxii_fail(resp, ERR_FORBIDDEN, "the log is open to the "
+		    "parties of an agreement in force with this node");
 	if (strcmp(p, "cosignature") == 0 || strcmp(p, "cosignature/") == 0) {
 		if (req->method != TAXII_POST) {
 			resp->allow = "POST";

@@ -3,9 +3,13 @@
  * collections, objects (GET, POST), object by id (GET, DELETE), versions,
  * manifest and status.
  *
- * Permissions: the node's own party reads and writes everything; a partner
- * sees a collection only with a grant (404 otherwise, so collections are
- * not disclosed), and needs read to read, write to add, both to delete.
+ * Permissions come from the agreements in force (policy/policy.h): the
+ * node's own party reads and writes everything; a partner sees a collection
+ * only when a share clause in force lists it, in either direction (404
+ * otherwise, so collections are not disclosed), reads each object only
+ * when policy_read allows it (the others are left out of pages as if they
+ * were not there), writes each object only when policy_write allows it
+ * (the others fail in the status with the reasons), and deletes nothing.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +25,10 @@
 #include "util/uuid.h"
 
 #define PATH_SEGS	8
+/* A partner's page: at most this many store fetches to fill it. */
+#define FILTER_FETCHES	16
+/* Labels of one object the read decision looks at (more only deny). */
+#define ROW_LABELS	256
 
 struct access {
 	struct store_collection	coll;
@@ -99,19 +107,45 @@ split_path(const char *path, char *copy, size_t cap, char **seg)
 	return (int)n;
 }
 
+static int
+is_self(const struct taxii_ctx *ctx)
+{
+	return ctx->party->role == STORE_ROLE_SELF;
+}
+
 /*
  * What the caller may do in a->coll: everything for the node's own party,
- * else its grant (none when there is no grant).
+ * else what the share clauses in force that list the collection allow.
  */
 static enum err
 grants_of(const struct taxii_ctx *ctx, struct access *a)
 {
-	if (ctx->party->role == STORE_ROLE_SELF) {
+	a->can_read = a->can_write = 0;
+	if (is_self(ctx)) {
 		a->can_read = a->can_write = 1;
 		return ERR_OK;
 	}
-	return store_grant_get(ctx->st, a->coll.id, ctx->party->id,
-	    &a->can_read, &a->can_write);
+	if (ctx->pol != NULL)
+		policy_collection_access(ctx->pol, ctx->party->pubkey,
+		    a->coll.name, ctx->now, &a->can_read, &a->can_write);
+	return ERR_OK;
+}
+
+/* May the calling partner read stored row r of a->coll? */
+static int
+row_readable(const struct taxii_ctx *ctx, const struct access *a,
+    const struct store_row *r)
+{
+	const char *labels[ROW_LABELS];
+	struct policy_object o;
+
+	if (is_self(ctx))
+		return 1;
+	if (ctx->pol == NULL)
+		return 0;
+	node_object_from_row(r, a->coll.name, labels, ROW_LABELS, &o);
+	return policy_read(ctx->pol, ctx->party->pubkey, &o, ctx->now, NULL,
+	    NULL);
 }
 
 static enum err
@@ -243,25 +277,90 @@ done:
 	buf_reset(&b);
 }
 
-/* Set the X-TAXII-Date-Added-* values from a page. */
+/*
+ * The rows of one response: for the node's own party one store page; for
+ * a partner, the rows it may read out of up to FILTER_FETCHES pages, so a
+ * page is not cut short by what the partner may not see.  more and last
+ * say whether rows remain past the last one looked at, and where to go on.
+ */
+struct rows {
+	struct store_page	 pg[FILTER_FETCHES];
+	size_t			 n_pg;
+	const struct store_row	**v;
+	size_t			 n;
+	int			 more;
+	int64_t			 last;	/* date added of the last row seen */
+};
+
 static void
-page_dates(const struct store_page *pg, struct taxii_resp *resp)
+rows_free(struct rows *rs)
 {
-	if (pg->n == 0)
+	for (size_t i = 0; i < rs->n_pg; i++)
+		store_page_free(&rs->pg[i]);
+	free(rs->v);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* Run q (q->after moves on) and keep the rows the caller may read. */
+static enum err
+rows_fetch(const struct taxii_ctx *ctx, const struct access *a,
+    struct store_query *q, struct rows *rs)
+{
+	size_t bytes = 0, limit = q->limit;
+	enum err err;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((rs->v = calloc(limit, sizeof(*rs->v))) == NULL)
+		return ERR_NOMEM;
+	for (;;) {
+		struct store_page *pg = &rs->pg[rs->n_pg];
+		size_t i;
+
+		memset(pg, 0, sizeof(*pg));
+		q->limit = limit - rs->n;
+		if ((err = store_query_objects(ctx->st, q, pg)) != ERR_OK)
+			return err;
+		rs->n_pg++;
+		rs->more = pg->more;
+		for (i = 0; i < pg->n; i++) {
+			const struct store_row *r = &pg->rows[i];
+
+			if (rs->n > 0 && r->json_len > LIM_ENVELOPE_BYTES -
+			    bytes) {
+				rs->more = 1;	/* the rest next time */
+				return ERR_OK;
+			}
+			rs->last = r->date_added;
+			if (!row_readable(ctx, a, r))
+				continue;
+			rs->v[rs->n++] = r;
+			bytes += r->json_len;
+		}
+		if (!rs->more || rs->n == limit || rs->n_pg == FILTER_FETCHES)
+			return ERR_OK;
+		q->after = rs->last;
+	}
+}
+
+/* Set the X-TAXII-Date-Added-* values from the rows. */
+static void
+page_dates(const struct rows *rs, struct taxii_resp *resp)
+{
+	if (rs->n == 0)
 		return;
 	resp->has_dates = 1;
-	ts_format(pg->rows[0].date_added, resp->date_first);
-	ts_format(pg->rows[pg->n - 1].date_added, resp->date_last);
+	ts_format(rs->v[0]->date_added, resp->date_first);
+	ts_format(rs->v[rs->n - 1]->date_added, resp->date_last);
 }
 
 enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
 
 /*
  * Write a paged response: {"more":..,"next":..,"objects"|"versions":[..]},
- * or {} when empty.
+ * or {} when empty and nothing remains.
  */
 static enum err
-write_page(const struct taxii_ctx *ctx, const struct store_page *pg,
+write_page(const struct taxii_ctx *ctx, const struct rows *rs,
     enum page_kind kind, const uint8_t digest[16], struct taxii_resp *resp)
 {
 	char next[TAXII_CURSOR_LEN + 1], ts[TS_BUFSZ], ts2[TS_BUFSZ];
@@ -269,23 +368,25 @@ write_page(const struct taxii_ctx *ctx, const struct store_page *pg,
 	enum err err;
 
 	resp->status = 200;
-	if (pg->n == 0)
+	if (rs->n == 0 && !rs->more)
 		return buf_addstr(b, "{}");
-	page_dates(pg, resp);
-	if ((err = buf_addf(b, "{\"more\":%s", pg->more ? "true" : "false")) !=
+	page_dates(rs, resp);
+	if ((err = buf_addf(b, "{\"more\":%s", rs->more ? "true" : "false")) !=
 	    ERR_OK)
 		return err;
-	if (pg->more) {
-		err = taxii_cursor_make(ctx->cursor_key, digest,
-		    pg->rows[pg->n - 1].date_added, next);
+	if (rs->more) {
+		err = taxii_cursor_make(ctx->cursor_key, digest, rs->last,
+		    next);
 		if (err != ERR_OK ||
 		    (err = buf_addf(b, ",\"next\":\"%s\"", next)) != ERR_OK)
 			return err;
 	}
+	if (rs->n == 0)
+		return buf_addc(b, '}');
 	err = buf_addstr(b, kind == PAGE_VERSIONS ? ",\"versions\":[" :
 	    ",\"objects\":[");
-	for (size_t i = 0; err == ERR_OK && i < pg->n; i++) {
-		const struct store_row *r = &pg->rows[i];
+	for (size_t i = 0; err == ERR_OK && i < rs->n; i++) {
+		const struct store_row *r = rs->v[i];
 
 		if (i > 0 && (err = buf_addc(b, ',')) != ERR_OK)
 			break;
@@ -313,30 +414,30 @@ write_page(const struct taxii_ctx *ctx, const struct store_page *pg,
 }
 
 /*
- * Record the release of pg's objects to the calling partner as one
- * delivery leaf, and wait until it is in the log: a response leaves only
- * once its delivery is logged.  On failure the page is withheld.
+ * Record the release of the rows to the calling partner as one delivery
+ * leaf, and wait until it is in the log: a response leaves only once its
+ * delivery is logged.  On failure the page is withheld.
  */
 static enum err
 log_delivery(const struct taxii_ctx *ctx, const struct access *a,
-    const struct store_page *pg, struct taxii_resp *resp)
+    const struct rows *rs, struct taxii_resp *resp)
 {
 	uint8_t (*hashes)[TLOG_LEAF_HASH_BYTES];
 	struct tlog_leaf l;
 	uint64_t idx;
 	enum err err;
 
-	if (pg->n > TLOG_LEAF_MAX_DELIVERED)
+	if (rs->n > TLOG_LEAF_MAX_DELIVERED)
 		return taxii_fail(resp, ERR_DB, "page too large to log");
-	if ((hashes = calloc(pg->n, sizeof(*hashes))) == NULL)
+	if ((hashes = calloc(rs->n, sizeof(*hashes))) == NULL)
 		return taxii_fail(resp, ERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < pg->n; i++)
-		memcpy(hashes[i], pg->rows[i].hash, TLOG_LEAF_HASH_BYTES);
+	for (size_t i = 0; i < rs->n; i++)
+		memcpy(hashes[i], rs->v[i]->hash, TLOG_LEAF_HASH_BYTES);
 	memset(&l, 0, sizeof(l));
 	l.kind = TLOG_LEAF_DELIVERY;
 	l.u.del.time = (uint64_t)ts_now_us();
 	memcpy(l.u.del.recipient, ctx->party->pubkey, TLOG_LEAF_KEY_BYTES);
-	l.u.del.n = pg->n;
+	l.u.del.n = rs->n;
 	l.u.del.hashes = (const uint8_t (*)[TLOG_LEAF_HASH_BYTES])hashes;
 	err = tlog_leaf_uuid_parse(a->coll.uuid, strlen(a->coll.uuid),
 	    l.u.del.collection);
@@ -357,6 +458,33 @@ log_delivery(const struct taxii_ctx *ctx, const struct access *a,
 }
 
 /*
+ * Is there any version of object oid in a->coll the caller may read?  (A
+ * partner is told "no such object" for an object it may not read at all,
+ * exactly as for one that is not there.)
+ */
+static enum err
+object_visible(const struct taxii_ctx *ctx, const struct access *a,
+    const char *oid, int *visible)
+{
+	struct store_query q;
+	struct rows rs;
+	enum err err;
+
+	*visible = 0;
+	memset(&q, 0, sizeof(q));
+	q.coll_id = a->coll.id;
+	q.ids = &oid;
+	q.n_ids = 1;
+	q.ver_flags = STORE_VER_ALL;
+	q.limit = LIM_PAGE_MAX;
+	err = rows_fetch(ctx, a, &q, &rs);
+	if (err == ERR_OK)
+		*visible = rs.n > 0 || rs.more;
+	rows_free(&rs);
+	return err;
+}
+
+/*
  * Run a paged query for objects, manifest, object by id and versions.
  * oid is NULL for collection-wide queries.
  */
@@ -369,13 +497,14 @@ paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	    "versions" };
 	struct taxii_filter f;
 	struct store_query q;
-	struct store_page pg;
+	struct rows rs;
 	uint8_t digest[16];
 	int64_t after;
+	int visible;
 	enum err err;
 	char msg[200];
 
-	memset(&pg, 0, sizeof(pg));
+	memset(&rs, 0, sizeof(rs));
 	msg[0] = '\0';
 	err = taxii_filter_parse(req->params, req->n_params, allowed, &f,
 	    msg, sizeof(msg));
@@ -408,36 +537,29 @@ paged_query(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	q.limit = f.limit;
 	q.want_json = kind == PAGE_OBJECTS;
 	if (f.spec_21) {
-		err = store_query_objects(ctx->st, &q, &pg);
+		err = rows_fetch(ctx, a, &q, &rs);
 		if (err != ERR_OK) {
 			(void)taxii_fail(resp, err, "cannot query the store");
 			goto out;
 		}
 	}
-	if (pg.n == 0 && oid != NULL && f.next == NULL) {
+	if (rs.n == 0 && !rs.more && oid != NULL && f.next == NULL) {
 		/* Distinguish "no such object" (404) from "filtered out". */
-		struct store_page pg2;
-		memset(&pg2, 0, sizeof(pg2));
-		q.ver_flags = STORE_VER_ALL;
-		q.n_versions = 0;
-		q.after = 0;
-		q.limit = 1;
-		q.want_json = 0;
-		err = store_query_objects(ctx->st, &q, &pg2);
-		if (err == ERR_OK && pg2.n == 0)
+		err = object_visible(ctx, a, oid, &visible);
+		if (err == ERR_OK && !visible)
 			err = taxii_fail(resp, ERR_NOTFOUND, "no object '%.*s' in "
 			    "this collection", LIM_STIX_ID, oid);
-		store_page_free(&pg2);
+		else if (err != ERR_OK)
+			(void)taxii_fail(resp, err, "cannot query the store");
 		if (err != ERR_OK)
 			goto out;
 	}
-	err = write_page(ctx, &pg, kind, digest, resp);
-	if (err == ERR_OK && kind == PAGE_OBJECTS && pg.n > 0 &&
-	    req->method == TAXII_GET && ctx->party->role != STORE_ROLE_SELF &&
-	    ctx->log != NULL)
-		err = log_delivery(ctx, a, &pg, resp);
+	err = write_page(ctx, &rs, kind, digest, resp);
+	if (err == ERR_OK && kind == PAGE_OBJECTS && rs.n > 0 &&
+	    req->method == TAXII_GET && !is_self(ctx) && ctx->log != NULL)
+		err = log_delivery(ctx, a, &rs, resp);
 out:
-	store_page_free(&pg);
+	rows_free(&rs);
 	taxii_filter_free(&f);
 	return err;
 }
@@ -446,7 +568,9 @@ static enum err
 h_post_objects(const struct taxii_ctx *ctx, const struct taxii_req *req,
     const struct access *a, struct taxii_resp *resp)
 {
-	if (!a->can_write)
+	/* Who reads here may post sightings and notes (feedback); each
+	 * object is then decided on its own. */
+	if (!a->can_write && !a->can_read)
 		return taxii_fail(resp, ERR_FORBIDDEN, "no write access to "
 		    "collection %s", a->coll.uuid);
 	return taxii_ingest(ctx, &a->coll, req->body, req->body_len, resp);
@@ -462,9 +586,11 @@ h_delete_object(const struct taxii_ctx *ctx, const struct taxii_req *req,
 	enum err err;
 	char msg[200];
 
-	if (!a->can_read || !a->can_write)
-		return taxii_fail(resp, ERR_FORBIDDEN, "deleting needs read and "
-		    "write access to collection %s", a->coll.uuid);
+	/* What was shared stays on record: a partner withdraws an object
+	 * by publishing a revoked version, not by deleting. */
+	if (!is_self(ctx))
+		return taxii_fail(resp, ERR_FORBIDDEN, "only this node's own "
+		    "party deletes objects; publish a revoked version instead");
 	msg[0] = '\0';
 	err = taxii_filter_parse(req->params, req->n_params,
 	    TAXII_P_VERSION | TAXII_P_SPEC, &f, msg, sizeof(msg));
@@ -501,8 +627,7 @@ h_status(const struct taxii_ctx *ctx, const char *sid,
 	if (!uuid_valid(sid, strlen(sid)))
 		return taxii_fail(resp, ERR_NOTFOUND, "no status '%.64s'", sid);
 	err = store_status_get(ctx->st, sid, &owner, &created, &json, &len);
-	if (err == ERR_OK && owner != ctx->party->id &&
-	    ctx->party->role != STORE_ROLE_SELF)
+	if (err == ERR_OK && owner != ctx->party->id && !is_self(ctx))
 		err = ERR_NOTFOUND;
 	if (err != ERR_OK) {
 		free(json);
@@ -515,6 +640,9 @@ h_status(const struct taxii_ctx *ctx, const char *sid,
 	resp->status = 200;
 	return err;
 }
+
+static enum err route(const struct taxii_ctx *, const struct taxii_req *,
+    struct taxii_resp *);
 
 #define ALL_FILTERS	(TAXII_P_ID | TAXII_P_TYPE | TAXII_P_VERSION | \
 			 TAXII_P_SPEC | TAXII_P_AFTER | TAXII_P_LIMIT | \
@@ -599,8 +727,31 @@ method_get:
 	return taxii_fail(resp, ERR_METHOD, "only GET is supported here");
 }
 
+/*
+ * Handle req with the policy in force: a partner's request takes the
+ * node's current policy (rebuilt first if agreements changed) and one
+ * decision time for all it does.
+ */
 enum err
-taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
+taxii_handle(const struct taxii_ctx *ctx0, const struct taxii_req *req,
+    struct taxii_resp *resp)
+{
+	struct taxii_ctx c = *ctx0;
+	enum err err;
+
+	c.pol = NULL;
+	c.now = ts_now_us();
+	if (c.party->role != STORE_ROLE_SELF && c.policy != NULL &&
+	    (err = node_policy_acquire(c.policy, c.st, &c.pol)) != ERR_OK)
+		return taxii_fail(resp, err, "cannot read the agreements");
+	err = route(&c, req, resp);
+	if (c.pol != NULL)
+		node_policy_release(c.policy, c.pol);
+	return err;
+}
+
+static enum err
+route(const struct taxii_ctx *ctx, const struct taxii_req *req,
     struct taxii_resp *resp)
 {
 	char copy[LIM_PATH_BYTES + 1];

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/node.h"
 #include "store/store.h"
 #include "tlog/writer.h"
 #include "util/buf.h"
@@ -48,6 +49,11 @@ struct taxii_ctx {
 	const char			*title;	/* node title for discovery */
 	struct tlog_writer		*log;	/* logs deliveries; NULL: none
 						 * (commands, not the server) */
+	struct node_policy		*policy; /* the agreements in force;
+						 * NULL: partners get nothing */
+	/* Set by taxii_handle() for the request, not by the caller. */
+	const struct policy		*pol;	/* NULL: deny partners */
+	int64_t				 now;	/* the request's decision time */
 };
 
 struct taxii_req {

@@ -71,6 +71,41 @@ ED25519_PUBLIC_KEYS_HEX = [
 ]
 
 
+# Their secret keys (RFC 8032 section 7.1, the same tests), so the tests
+# can sign agreements as these parties.  Published test keys: never real.
+ED25519_SEEDS_HEX = [
+    "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+    "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+    "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+    "f5e5767cf153319517630f226876b86c8160cc583bc013744c6bf255f5cc0ee5",
+    "833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
+]
+
+# docs/agreements.md, "Party identities".
+IDENTITY_NAMESPACE = "d894b2ce-9dca-470f-ab18-a059b097ef14"
+
+
+def identity_of(key_b64):
+    """The STIX identity id of the party with this public key (base64)."""
+    import uuid
+    return "identity--%s" % uuid.uuid5(uuid.UUID(IDENTITY_NAMESPACE),
+        key_b64)
+
+
+def key_dir(parent, i):
+    """A directory holding identity.key = the i-th test seed (for
+    `entente agreement sign --dir`)."""
+    d = os.path.join(parent, "key%d" % (i % len(ED25519_SEEDS_HEX)))
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "identity.key")
+    if not os.path.exists(path):
+        seed = bytes.fromhex(ED25519_SEEDS_HEX[i % len(ED25519_SEEDS_HEX)])
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(base64.b64encode(seed).decode("ascii") + "\n")
+    return d
+
+
 def ed25519_key(i):
     """The i-th known-valid Ed25519 public key, base64."""
     raw = bytes.fromhex(ED25519_PUBLIC_KEYS_HEX[i % len(
@@ -463,21 +498,76 @@ class Node:
         r = self._cli_ok("token", "issue", party)
         return r.last_line
 
-    def grant(self, coll, party, read=False, write=False):
-        args = ["collection", "grant", coll, party]
-        if read:
-            args.append("--read")
-        if write:
-            args.append("--write")
-        return self._cli_ok(*args)
+    def whoami(self):
+        r = self._cli_ok("whoami", "--json")
+        return json.loads(r.out)
+
+    def make_agreement(self, others, shares, valid_from_us=None,
+            valid_for="P1Y", retention=None, title="Test agreement",
+            signers=None, extra=()):
+        """Draft an agreement between this node's party and others
+        [(name, key_index or Node)] with share clauses `shares` (--share specs;
+        SELF stands for this node's party name), signed by this node and
+        by each of signers (key indexes; default: every other party).
+        Returns the signed file's path."""
+        me = self.whoami()
+        if valid_from_us is None:
+            valid_from_us = now_us() - 3600 * 1000000
+        path = os.path.join(self.tmp, "agreement-%d.json" % random.randrange(
+            1 << 30))
+        args = ["agreement", "draft", "--title", title,
+            "--party", "%s,%s,mailto:soc@%s.example" % (me["name"],
+                me["public_key"], me["name"].lower())]
+        def key_of(k):
+            return k.whoami()["public_key"] if isinstance(k, Node) \
+                else ed25519_key(k)
+
+        def dir_of(k):
+            return k.dir if isinstance(k, Node) else key_dir(self.tmp, k)
+        for name, ki in others:
+            args += ["--party", "%s,%s,mailto:soc@%s.example" % (name,
+                key_of(ki), name.lower())]
+        args += ["--valid-from", fmt_ts(valid_from_us), "--valid-for",
+            valid_for]
+        for spec in shares:
+            args += ["--share", spec.replace("SELF", me["name"])]
+        if retention:
+            args += ["--retention", retention]
+        args += list(extra) + ["--out", path]
+        r = run(*args)
+        if r.rc != EXIT_OK:
+            raise AssertionError("agreement draft failed: %r" % r)
+        self._cli_ok("agreement", "sign", path)
+        for _, ki in others:
+            if signers is not None and ki not in signers:
+                continue
+            r = run("agreement", "sign", path, "--dir", dir_of(ki))
+            if r.rc != EXIT_OK:
+                raise AssertionError("agreement sign failed: %r" % r)
+        return path
+
+    def install_agreement(self, path):
+        return self._cli_ok("agreement", "install", path)
 
     def partner(self, name, key_index=0, grants=()):
-        """Add party name, issue it a token, apply grants [(coll, read,
-        write)], return the token."""
+        """Add party name, issue it a token and, for grants [(coll, read,
+        write)], install an agreement between this node's party and it
+        whose share clauses let it read (from this node's party to it)
+        and write (from it to this node's party) every type at any TLP
+        in those collections.  Returns the token."""
         self.add_party(name, ed25519_key(key_index))
         tok = self.issue_token(name)
+        shares = []
         for coll, rd, wr in grants:
-            self.grant(coll, name, rd, wr)
+            if rd:
+                shares.append("from=SELF,to=%s,types=*,collections=%s,"
+                    "tlp=red,onward=none" % (name, coll))
+            if wr:
+                shares.append("from=%s,to=SELF,types=*,collections=%s,"
+                    "tlp=red,onward=none" % (name, coll))
+        if shares:
+            self.install_agreement(self.make_agreement([(name, key_index)],
+                shares))
         return tok
 
     # -- HTTP

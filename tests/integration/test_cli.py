@@ -43,8 +43,8 @@ class CliTest(unittest.TestCase):
                 ["party", "add", "--help"], ["token", "--help"],
                 ["token", "issue", "--help"], ["collection", "--help"],
                 ["collection", "add", "--help"],
-                ["collection", "list", "--help"],
-                ["collection", "grant", "--help"]):
+                ["collection", "list", "--help"], ["agreement", "--help"],
+                ["policy", "--help"]):
             with self.subTest(args=args):
                 r = h.run(*args, timeout=10)
                 self.assertEqual(r.rc, h.EXIT_OK, repr(r))
@@ -120,12 +120,18 @@ class CliTest(unittest.TestCase):
               if l.startswith("log key: ")]
         self.assertEqual(len(vk), 1, r)
         self.assertIn("+", vk[0])
+        # The party's STIX identity and the default TLP.
+        ids = [l.split(": ", 1)[1] for l in r.out.splitlines()
+               if l.startswith("identity: ")]
+        self.assertEqual(ids, [h.identity_of(keys[0])], r)
+        self.assertIn("default tlp: amber\n", r.out)
         # Stable across runs.
         self.assertEqual(self.cli("whoami").out, r.out)
 
     def test_commands_on_missing_node_are_not_found(self):
         for args in (["whoami"], ["token", "issue", "x"],
-                ["collection", "list"],
+                ["collection", "list"], ["agreement", "list"],
+                ["policy", "who", "--object", "indicator--x"],
                 ["party", "add", "p", "--key", h.ed25519_key(0)]):
             with self.subTest(args=args):
                 r = self.cli(*args)
@@ -174,7 +180,7 @@ class CliTest(unittest.TestCase):
         r = self.cli("token", "issue")
         self.assertEqual(r.rc, h.EXIT_USAGE, repr(r))
 
-    def test_collection_add_list_grant(self):
+    def test_collection_add_list(self):
         self.init()
         r = self.cli("collection", "add", "--title", "Energy sector")
         self.assertEqual(r.rc, h.EXIT_OK, repr(r))
@@ -200,23 +206,12 @@ class CliTest(unittest.TestCase):
         self.assertNotIn("Again", r.out)
         self.assertNotIn("Bad", r.out)
 
+        # Per-party grants are gone: access comes from agreements.
         self.assertEqual(self.cli("party", "add", "cert-b", "--key",
             h.ed25519_key(3)).rc, 0)
-        for flags in (["--read"], ["--write"], ["--read", "--write"],
-                ["--revoke"]):
-            with self.subTest(flags=flags):
-                r = self.cli("collection", "grant", c1, "cert-b", *flags)
-                self.assertEqual(r.rc, h.EXIT_OK, repr(r))
-        # Neither flag: granting nothing may be refused as a usage error.
-        r = self.cli("collection", "grant", c1, "cert-b")
-        self.assertIn(r.rc, (h.EXIT_OK, h.EXIT_USAGE), repr(r))
-        r = self.cli("collection", "grant", c1, "nobody", "--read")
-        self.assertEqual(r.rc, h.EXIT_NOTFOUND, repr(r))
-        r = self.cli("collection", "grant", "0b6f7a52-6d5d-4f5e-9b59-"
-            "4c1d8e6a1f00", "cert-b", "--read")
-        self.assertEqual(r.rc, h.EXIT_NOTFOUND, repr(r))
-        r = self.cli("collection", "grant", c1)
+        r = self.cli("collection", "grant", c1, "cert-b", "--read")
         self.assertEqual(r.rc, h.EXIT_USAGE, repr(r))
+        self.assertIn("agreement", r.err)
 
     def test_serve_refuses_plaintext_off_loopback(self):
         self.init()

@@ -140,18 +140,21 @@ class LogTest(unittest.TestCase):
         mine = (b"\x01\x02" + t.to_bytes(8, "big") + key +
                 uuid.UUID(self.coll).bytes + len(hashes).to_bytes(2, "big") +
                 b"".join(hashes))
-        # Objects first (7 leaves), then this delivery.
-        self.assertEqual(leaf_i, 7)
-        note = self.checkpoint_at_least(8)
+        # The agreement installed (leaf 0), the objects (7 leaves), then
+        # this delivery.
+        self.assertEqual(leaf_i, 8)
+        note = self.checkpoint_at_least(9)
         origin, size, root, sigs = parse_checkpoint(note)
-        self.assertEqual(size, 8)
+        self.assertEqual(size, 9)
         self.assertEqual(len(sigs), 1)
         lv = json.loads(self.log_get("leaves", params={"start": 0,
-                                                       "end": 8}).raw)
-        self.assertEqual(len(lv["leaves"]), 8)
+                                                       "end": 9}).raw)
+        self.assertEqual(len(lv["leaves"]), 9)
         for x in lv["leaves"]:
             self.assertEqual(b64(x["hash"]), leaf_hash(b64(x["data"])))
-        self.assertEqual(b64(lv["leaves"][7]["data"]), mine)
+        self.assertEqual(b64(lv["leaves"][8]["data"]), mine)
+        # Leaf 0: the agreement event (kind 3, installed).
+        self.assertEqual(b64(lv["leaves"][0]["data"])[:3], b"\x01\x03\x01")
         # The partner proves it is in the signed tree, by index and hash.
         for params in ({"index": leaf_i}, {"hash": hashlib.sha256(
                 b"\x00" + mine).hexdigest()}):
@@ -167,7 +170,7 @@ class LogTest(unittest.TestCase):
                                               bad, root))
         # Object leaves: each version's leaf carries its hash and id.
         for i, o in enumerate(received):
-            data = b64(lv["leaves"][i]["data"])
+            data = b64(lv["leaves"][i + 1]["data"])
             self.assertEqual(data[:2], b"\x01\x01")
             self.assertIn(o["id"].encode(), data)
         # Admin reads are not deliveries.
@@ -175,9 +178,9 @@ class LogTest(unittest.TestCase):
         self.assertIsNone(r.header("Entente-Delivery-Leaf"))
         # Consistency between two checkpoints.
         self.node.post_objects(self.coll, h.make_indicators(3, seed=6))
-        note2 = self.checkpoint_at_least(11)
+        note2 = self.checkpoint_at_least(12)
         _, size2, root2, _ = parse_checkpoint(note2)
-        self.assertEqual(size2, 11)
+        self.assertEqual(size2, 12)
         c = json.loads(self.log_get("proof/consistency", params={
             "size1": size, "size2": size2}).raw)
         self.assertTrue(verify_consistency(size, size2, root, root2,
@@ -185,7 +188,7 @@ class LogTest(unittest.TestCase):
         self.assertFalse(verify_consistency(size, size2, root2, root2,
                                             [b64(x) for x in c["hashes"]]))
         # The old checkpoint is kept.
-        r = self.log_get("checkpoint/8")
+        r = self.log_get("checkpoint/9")
         self.assertEqual(r.raw.decode(), note)
 
     def test_bad_requests(self):
@@ -246,7 +249,7 @@ class LogTest(unittest.TestCase):
         self.assertEqual(r.rc, h.EXIT_NOTFOUND, r)
         r = self.node.cli("log", "audit")
         self.assertEqual(r.rc, 0, r)
-        self.assertIn("audit ok: 4 leaves", r.out)
+        self.assertIn("audit ok: 5 leaves", r.out)  # 1 agreement event
         r = self.node.cli("log", "frobnicate")
         self.assertEqual(r.rc, h.EXIT_USAGE, r)
 
@@ -262,7 +265,10 @@ class VerifyTest(unittest.TestCase):
         self.coll = self.a.add_collection("shared")
         self.a.add_party("Bravo", wb["public_key"])
         self.tok = self.a.issue_token("Bravo")
-        self.a.grant(self.coll, "Bravo", True, False)
+        self.agreement = self.a.make_agreement([("Bravo", self.b)],
+            ["from=SELF,to=Bravo,types=*,collections=%s,tlp=red,"
+             "onward=none" % self.coll])
+        self.a.install_agreement(self.agreement)
         wa = json.loads(self.a.cli("whoami", "--json").out)
         self.akey = wa["log_key"]
         self.apin = wa["tls_pin"]
@@ -313,7 +319,8 @@ class VerifyTest(unittest.TestCase):
         self.wait_size(self.a, 8)
         r = self.verify(self.a)
         self.assertEqual(r.rc, 0, r)
-        self.assertIn("consistent with size 5", r.out)
+        # 1 agreement event + 5 objects seen at the first contact.
+        self.assertIn("consistent with size 6", r.out)
         self.assertIn("1 received leaves proved included", r.out)
         # A leaf it never logged: evidence, exit 5.
         db.execute("INSERT INTO tlog_received (vkey, leaf_index, leaf_hash, "
@@ -354,6 +361,7 @@ class VerifyTest(unittest.TestCase):
         wb = json.loads(self.b.cli("whoami", "--json").out)
         a2.add_party("Bravo", wb["public_key"])
         tok2 = a2.issue_token("Bravo")
+        a2.install_agreement(self.agreement)   # A's key signed it
         a2.start()
         c2 = a2.add_collection("other")
         a2.post_objects(c2, h.make_indicators(3, seed=99))

@@ -492,6 +492,9 @@ class Taxii2ClientTest(unittest.TestCase):
         cls.coll_id = n.add_collection("Shared with taxii2-client")
         cls.token = n.partner("cert-client", 0, [(cls.coll_id, True, True)])
         cls.objects = h.make_indicators(250, seed=61)
+        # What a partner writes it must have produced (the agreements).
+        for o in cls.objects:
+            o["created_by_ref"] = h.identity_of(h.ed25519_key(0))
 
     @classmethod
     def tearDownClass(cls):
@@ -621,15 +624,15 @@ class Taxii2ClientTest(unittest.TestCase):
         vs = coll.object_versions(o["id"])
         self.assertEqual([h.ts_us(v) for v in vs["versions"]],
             [h.ts_us(o["modified"])])
-        coll.delete_object(o["id"])
-        dels = [r for r in sess.log if r.method == "DELETE"]
-        self.assertEqual(dels[-1].status, 200)
+        # Partners delete nothing (what was shared stays on record); the
+        # client gets a clean TAXII error and the object stays.
         with self.assertRaises(HTTPError) as cm:
-            coll.get_object(o["id"])
-        self.assertEqual(cm.exception.reply.status, 404)
-        # Put it back for the other tests.
-        st = coll.add_objects({"objects": [o]})
-        self.assertEqual(st.success_count, 1)
+            coll.delete_object(o["id"])
+        self.assertEqual(cm.exception.reply.status, 403)
+        dels = [r for r in sess.log if r.method == "DELETE"]
+        self.assertEqual(dels[-1].status, 403)
+        env = coll.get_object(o["id"])
+        self.assertEqual(env["objects"], [o])
 
     def test_5_token_auth(self):
         sess, conn = self.client(token=self.node.admin_token)

@@ -402,6 +402,7 @@ put(struct store *st, int64_t coll, int64_t party, const char *json)
 	o = json_loads(json, 0, &jerr);
 	if (o == NULL)
 		fail_msg("bad test JSON: %s: %s", jerr.text, json);
+	memset(&in, 0, sizeof(in));
 	in.stix_id = json_string_value(json_object_get(o, "id"));
 	in.type = json_string_value(json_object_get(o, "type"));
 	assert_int_equal(ts_parse(json_string_value(json_object_get(o,

@@ -264,6 +264,7 @@ put(struct fx *f, int64_t coll, const char *json)
 	assert_true(json_is_string(v));
 	assert_int_equal(ts_parse(json_string_value(v),
 	    json_string_length(v), &ver, NULL), ERR_OK);
+	memset(&in, 0, sizeof(in));
 	in.stix_id = json_string_value(json_object_get(o, "id"));
 	in.type = json_string_value(json_object_get(o, "type"));
 	in.version = ver;

@@ -177,19 +177,26 @@ put_tobjs(struct store *st, int64_t coll, int64_t party,
 	return err;
 }
 
-/* Run one SQL query returning one integer, on the store's connection. */
+/* Run one SQL query returning one integer, on connection db. */
 static int64_t
-sql_int(struct store *st, const char *sql)
+sql_int_db(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s;
 	int64_t v;
 
-	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(st), sql, -1, &s,
-	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	v = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return v;
+}
+
+/* The same on the store's connection. */
+static int64_t
+sql_int(struct store *st, const char *sql)
+{
+	return sql_int_db(store_sqlite_db(st), sql);
 }
 
 /* ---- open, create, migrations ---- */
@@ -315,7 +322,7 @@ test_open_migrates_and_refuses_newer(void **state)
 	rm_dir(dir);
 }
 
-/* ---- meta, parties, tokens, collections, grants ---- */
+/* ---- meta, parties, tokens, collections ---- */
 
 static void
 test_meta(void **state)
@@ -437,71 +444,121 @@ test_tokens(void **state)
 }
 
 static void
-test_collections_grants(void **state)
+test_collections(void **state)
 {
 	struct fx *f = *state;
 	struct store_collection c, *list = NULL;
-	char title[LIM_TITLE + 2];
-	int64_t id2, n_obj;
+	char title[LIM_TITLE + 2], name[STORE_COLL_NAME_MAX + 2];
+	const char *u1 = "11111111-2222-4333-8444-555555555555";
+	const char *u2 = "aaaaaaaa-2222-4333-8444-555555555555";
+	const char *u3 = "bbbbbbbb-2222-4333-8444-555555555555";
+	const char *u4 = "dddddddd-2222-4333-8444-555555555555";
+	static const char *const bad[] = {
+		"", "has space", "slash/no", "semi;colon", "\xc3\xbcmlaut", "a\tb",
+		"star*", "plus+",
+	};
+	int64_t id2, id3, id4, n_obj;
 	size_t n;
-	int r = 7, w = 7;
 
-	assert_int_equal(store_collection_add(f->st,
-	    "11111111-2222-4333-8444-555555555555", "dup", "", NULL),
+	assert_int_equal(store_collection_add(f->st, u1, "dup", "", NULL),
 	    ERR_EXISTS);
 	assert_int_equal(store_collection_add(f->st, "short", "t", "",
 	    NULL), ERR_INVALID);
+	/* 36 bytes, but not name characters: the uuid is the name. */
+	assert_int_equal(store_collection_add(f->st,
+	    "aaaaaaaa 2222-4333-8444-555555555555", "t", "", NULL),
+	    ERR_INVALID);
 	memset(title, 't', sizeof(title) - 1);
 	title[sizeof(title) - 1] = '\0';
-	assert_int_equal(store_collection_add(f->st,
-	    "aaaaaaaa-2222-4333-8444-555555555555", title, "", NULL),
+	assert_int_equal(store_collection_add(f->st, u2, title, "", NULL),
 	    ERR_TOOBIG);
-	assert_int_equal(store_collection_add(f->st,
-	    "aaaaaaaa-2222-4333-8444-555555555555", "Second", "", &id2),
+	assert_int_equal(store_collection_add(f->st, u2, "Second", "", &id2),
 	    ERR_OK);
-	assert_int_equal(store_collection_get(f->st,
-	    "aaaaaaaa-2222-4333-8444-555555555555", &c), ERR_OK);
+	assert_int_equal(store_collection_get(f->st, u2, &c), ERR_OK);
 	assert_int_equal(c.id, id2);
+	assert_string_equal(c.name, u2);	/* named by its uuid */
 	assert_string_equal(c.title, "Second");
 	assert_string_equal(c.description, "");
 	assert_true(c.created > 0);
-	assert_int_equal(store_collection_get(f->st,
-	    "bbbbbbbb-2222-4333-8444-555555555555", &c), ERR_NOTFOUND);
+	assert_int_equal(store_collection_get(f->st, u3, &c), ERR_NOTFOUND);
 	assert_int_equal(c.id, id2);	/* untouched on error */
+
+	/* Names: checked, unique, and unique against uuid-names too. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(store_collection_add_named(f->st, u3, bad[i],
+		    "t", "", NULL), ERR_INVALID);
+	assert_int_equal(store_collection_add_named(f->st, u3, NULL, "t", "",
+	    NULL), ERR_INVALID);
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';	/* STORE_COLL_NAME_MAX + 1 */
+	assert_int_equal(store_collection_add_named(f->st, u3, name, "t", "",
+	    NULL), ERR_INVALID);
+	assert_int_equal(store_collection_add_named(f->st, u3, u2, "t", "",
+	    NULL), ERR_EXISTS);
+	assert_int_equal(store_collection_add_named(f->st, u2, "fresh", "t",
+	    "", NULL), ERR_EXISTS);
+	assert_int_equal(store_collection_add_named(f->st, "bad", "fresh",
+	    "t", "", NULL), ERR_INVALID);
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM collections"),
+	    2);
+	name[STORE_COLL_NAME_MAX] = '\0';	/* exactly the limit */
+	assert_int_equal(store_collection_add_named(f->st, u3, name, "T3",
+	    "D3", &id3), ERR_OK);
+	assert_int_equal(store_collection_add_named(f->st, u4,
+	    "Grid.ops_2-x", "T4", "", &id4), ERR_OK);
+	assert_int_equal(store_collection_add_named(f->st,
+	    "eeeeeeee-2222-4333-8444-555555555555", "Grid.ops_2-x", "t", "",
+	    NULL), ERR_EXISTS);
+	/* Names and uuids are apart: another's uuid is a free name. */
+	assert_int_equal(store_collection_add_named(f->st,
+	    "ffffffff-2222-4333-8444-555555555555", u4, "t", "", NULL),
+	    ERR_OK);
+	assert_int_equal(store_collection_by_name(f->st, u4, &c), ERR_OK);
+	assert_string_equal(c.uuid, "ffffffff-2222-4333-8444-555555555555");
+	assert_int_equal(store_collection_get(f->st, u4, &c), ERR_OK);
+	assert_int_equal(c.id, id4);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_collection_by_name(f->st, "Grid.ops_2-x", &c),
+	    ERR_OK);
+	assert_int_equal(c.id, id4);
+	assert_string_equal(c.uuid, u4);
+	assert_string_equal(c.title, "T4");
+	assert_int_equal(store_collection_by_name(f->st, "grid.ops_2-x", &c),
+	    ERR_NOTFOUND);	/* names are case-sensitive */
+	assert_int_equal(c.id, id4);
+	assert_int_equal(store_collection_by_name(f->st, name, &c), ERR_OK);
+	assert_int_equal(c.id, id3);
+	assert_string_equal(c.description, "D3");
+	assert_int_equal(store_collection_by_name(f->st, NULL, &c),
+	    ERR_INVALID);
+	assert_int_equal(store_collection_by_id(f->st, id2, &c), ERR_OK);
+	assert_string_equal(c.uuid, u2);
+	assert_string_equal(c.name, u2);
+	assert_int_equal(store_collection_by_id(f->st, 999, &c),
+	    ERR_NOTFOUND);
+	assert_int_equal(c.id, id2);
+	assert_int_equal(store_collection_get(f->st, u3, &c), ERR_OK);
+	assert_string_equal(c.name, name);
+
 	assert_int_equal(store_collection_list(f->st, &list, &n), ERR_OK);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 5);
 	assert_int_equal(list[0].id, f->coll);
+	assert_string_equal(list[0].name, u1);
 	assert_string_equal(list[0].description, "A collection");
 	assert_int_equal(list[1].id, id2);
+	assert_int_equal(list[2].id, id3);
+	assert_string_equal(list[2].name, name);
+	assert_int_equal(list[3].id, id4);
+	assert_string_equal(list[3].name, "Grid.ops_2-x");
 	free(list);
 	assert_int_equal(store_count_objects(f->st, id2, &n_obj), ERR_OK);
 	assert_int_equal(n_obj, 0);
 	assert_int_equal(store_count_objects(f->st, 999, &n_obj),
 	    ERR_NOTFOUND);
-
-	assert_int_equal(store_grant_get(f->st, f->coll, f->party, &r, &w),
-	    ERR_OK);
-	assert_int_equal(r, 0);
-	assert_int_equal(w, 0);
-	assert_int_equal(store_grant_set(f->st, f->coll, f->party, 1, 0),
-	    ERR_OK);
-	assert_int_equal(store_grant_get(f->st, f->coll, f->party, &r, &w),
-	    ERR_OK);
-	assert_int_equal(r, 1);
-	assert_int_equal(w, 0);
-	assert_int_equal(store_grant_set(f->st, f->coll, f->party, 0, 5),
-	    ERR_OK);
-	assert_int_equal(store_grant_get(f->st, f->coll, f->party, &r, &w),
-	    ERR_OK);
-	assert_int_equal(r, 0);
-	assert_int_equal(w, 1);
-	assert_int_equal(store_grant_get(f->st, id2, f->party, &r, &w),
-	    ERR_OK);
-	assert_int_equal(r + w, 0);
-	assert_int_equal(store_grant_set(f->st, 999, f->party, 1, 1),
-	    ERR_NOTFOUND);
-	assert_int_equal(store_grant_set(f->st, f->coll, 999, 1, 1),
-	    ERR_NOTFOUND);
+	/* Grants are gone with schema v3. */
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name LIKE 'grants%'"), 0);
 }
 
 /* ---- put ---- */
@@ -1417,8 +1474,10 @@ test_query_collections_isolated(void **state)
 /*
  * Every statement that touches objects is served by an index: no SCAN of
  * objects, no temporary B-tree for ORDER BY or DISTINCT; the query streams
- * are covered by their index.  Checked again after ANALYZE, since
- * statistics can change the planner's mind.
+ * and the retention range are covered by their index.  The one SCAN
+ * allowed is of collections, in store_object_find (one seek into objects
+ * per collection: no index has stix_id first).  Checked again after
+ * ANALYZE, since statistics can change the planner's mind.
  */
 static void
 check_plans(struct store *st)
@@ -1426,15 +1485,18 @@ check_plans(struct store *st)
 	sqlite3 *db = store_sqlite_db(st);
 	const char *sql;
 	char buf[2048];
-	size_t checked = 0, streams = 0;
+	size_t checked = 0, streams = 0, finds = 0;
 
 	for (size_t i = 0; (sql = store_sqlite_stmt_sql(i)) != NULL; i++) {
 		sqlite3_stmt *s;
-		int covering = 0, stream;
+		int covering = 0, stream, find;
 
 		if (strstr(sql, "objects") == NULL)
 			continue;
-		stream = strstr(sql, "ORDER BY date_added LIMIT") != NULL;
+		stream = strstr(sql, "AND date_added > ?2 ORDER BY date_added "
+		    "LIMIT ?3") != NULL ||
+		    strstr(sql, "INDEXED BY objects_under") != NULL;
+		find = strstr(sql, "FROM collections c ORDER BY c.id") != NULL;
 		assert_true(snprintf(buf, sizeof(buf),
 		    "EXPLAIN QUERY PLAN %s", sql) < (int)sizeof(buf));
 		assert_int_equal(sqlite3_prepare_v2(db, buf, -1, &s, NULL),
@@ -1444,6 +1506,8 @@ check_plans(struct store *st)
 			    3);
 
 			assert_non_null(d);
+			if (find && strcmp(d, "SCAN c") == 0)
+				continue;
 			/* A SELECT without FROM scans its one constant row. */
 			if ((strstr(d, "SCAN") != NULL &&
 			    strcmp(d, "SCAN CONSTANT ROW") != 0) ||
@@ -1456,14 +1520,16 @@ check_plans(struct store *st)
 				covering = 1;
 		}
 		sqlite3_finalize(s);
-		if (stream) {
+		if (stream || find) {
 			assert_true(covering);
-			streams++;
+			streams += stream;
+			finds += find;
 		}
 		checked++;
 	}
-	assert_int_equal(streams, 4);
-	assert_true(checked >= 15);
+	assert_int_equal(streams, 5);
+	assert_int_equal(finds, 1);
+	assert_true(checked >= 20);
 }
 
 static void
@@ -1773,6 +1839,1256 @@ test_fault_injection(void **state)
 	assert_true(sqlite3_get_autocommit(store_sqlite_db(f->st)));
 }
 
+/* ---- schema v3: migration from v2 ---- */
+
+/* Run one SQL query returning one text value; a new copy (free()). */
+static char *
+sql_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	const unsigned char *t;
+	char *v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	t = sqlite3_column_text(s, 0);
+	v = strdup(t != NULL ? (const char *)t : "(null)");
+	assert_non_null(v);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The whole schema of db as one string, by name. */
+static char *
+schema_text(sqlite3 *db)
+{
+	return sql_text(db, "SELECT group_concat(type || ' ' || name || ' ' "
+	    "|| tbl_name || ' ' || coalesce(sql, ''), ';') FROM "
+	    "(SELECT * FROM sqlite_schema ORDER BY name)");
+}
+
+/* One v2 objects row, written as entente v2 wrote them. */
+struct v2row {
+	int64_t		 date_added;
+	const char	*stix_id;
+	const char	*type;
+	int64_t		 version;
+	int64_t		 party_id;
+	int		 is_first, is_last;
+	const char	*json;
+};
+
+static const struct v2row v2rows[] = {
+	{ 1000, "indicator--00000000-0000-4000-8000-000000000001",
+	    "indicator", 10, 1, 1, 0, "{\"a\":1}" },
+	{ 1001, "indicator--00000000-0000-4000-8000-000000000001",
+	    "indicator", 20, 2, 0, 1, "{\"a\":2}" },
+	{ 1002, "malware--00000000-0000-4000-8000-000000000002",
+	    "malware", 10, 2, 1, 1, "{\"b\":1}" },
+	{ 1003, "tool--00000000-0000-4000-8000-000000000003",
+	    "tool", 5, 1, 1, 1, "{\"c\":1}" },
+};
+#define N_V2ROWS	(sizeof(v2rows) / sizeof(v2rows[0]))
+
+/* Run static SQL on a raw connection; any error fails the test. */
+static void
+v2_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg != NULL ? msg : "?");
+}
+
+/*
+ * Build at path a database as entente schema v2 left it: the released
+ * migration steps 1 and 2, then a self party and a partner, two
+ * collections, a grant, objects added by each party, the date_added
+ * high-water mark and one log leaf.
+ */
+static void
+v2_build(const char *path, const uint8_t kself[32], const uint8_t kpart[32])
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	uint8_t h[32];
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	v2_exec(db, store_sqlite_migration_sql(0));
+	v2_exec(db, store_sqlite_migration_sql(1));
+	assert_int_equal(sql_int_db(db, "PRAGMA user_version"), 2);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO parties (id, "
+	    "name, pubkey, role, created) VALUES (?1, ?2, ?3, ?4, 10)", -1,
+	    &s, NULL), SQLITE_OK);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(sqlite3_bind_int(s, 1, i), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_text(s, 2, i == 1 ? "self" :
+		    "partner", -1, SQLITE_STATIC), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_blob(s, 3, i == 1 ? kself : kpart,
+		    32, SQLITE_STATIC), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_int(s, 4, i == 1), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	v2_exec(db, "INSERT INTO collections (id, uuid, title, description, "
+	    "created, n_objects) VALUES "
+	    "(1, '11111111-2222-4333-8444-555555555555', 'T', 'D', 10, 4), "
+	    "(2, '22222222-2222-4333-8444-555555555555', 'T2', '', 11, 0);"
+	    "INSERT INTO grants VALUES (1, 2, 1, 0);"
+	    "INSERT INTO seq VALUES ('date_added', 5000);");
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO objects "
+	    "(date_added, coll_id, stix_id, type, version, party_id, "
+	    "is_first, is_last, hash, json) VALUES (?1, 1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9)", -1, &s, NULL), SQLITE_OK);
+	for (size_t i = 0; i < N_V2ROWS; i++) {
+		const struct v2row *r = &v2rows[i];
+
+		fake_hash(r->json, strlen(r->json), h);
+		assert_int_equal(sqlite3_bind_int64(s, 1, r->date_added),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_bind_text(s, 2, r->stix_id, -1,
+		    SQLITE_STATIC), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_text(s, 3, r->type, -1,
+		    SQLITE_STATIC), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_int64(s, 4, r->version),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_bind_int64(s, 5, r->party_id),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_bind_int(s, 6, r->is_first),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_bind_int(s, 7, r->is_last),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_bind_blob(s, 8, h, 32,
+		    SQLITE_TRANSIENT), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_text(s, 9, r->json, -1,
+		    SQLITE_STATIC), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	v2_exec(db, "INSERT INTO tlog_leaves VALUES (0, zeroblob(32), "
+	    "x'00');");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void
+test_migrate_v2(void **state)
+{
+	static const char *const cols[] = {
+		"date_added", "coll_id", "stix_id", "type", "version",
+		"party_id", "is_first", "is_last", "hash", "tlp", "labels",
+		"producer", "sender", "under", "json",
+	};
+	struct store *st = NULL, *fr = NULL;
+	struct store_collection c;
+	struct store_query q;
+	struct store_page pg;
+	struct store_obj_in in;
+	struct tobj o;
+	enum store_put_result res;
+	sqlite3_stmt *s;
+	sqlite3 *db;
+	char dir[64], path[128], fresh[128], *a, *b;
+	uint8_t kself[32], kpart[32], h[32];
+	int64_t n, da, gen;
+	uint64_t size;
+	size_t k;
+
+	(void)state;
+	assert_non_null(store_sqlite_migration_sql(0));
+	assert_non_null(store_sqlite_migration_sql(2));
+	assert_null(store_sqlite_migration_sql(
+	    (size_t)store_sqlite_schema_latest()));
+	assert_int_equal(store_sqlite_schema_latest(), 3);
+	memset(kself, 0x07, sizeof(kself));
+	memset(kpart, 0x42, sizeof(kpart));
+	mk_dir(dir, sizeof(dir));
+	assert_true(snprintf(path, sizeof(path), "%s/v2.db", dir) <
+	    (int)sizeof(path));
+	assert_true(snprintf(fresh, sizeof(fresh), "%s/v3.db", dir) <
+	    (int)sizeof(fresh));
+	v2_build(path, kself, kpart);
+
+	assert_int_equal(store_open(path, 0, &st), ERR_OK);
+	db = store_sqlite_db(st);
+	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(sql_int(st, "PRAGMA user_version"), 3);
+	a = sql_text(db, "PRAGMA integrity_check");
+	assert_string_equal(a, "ok");
+	free(a);
+	assert_int_equal(sql_int(st, "SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
+
+	/* The same schema as a database created at v3. */
+	assert_int_equal(store_open(fresh, STORE_CREATE, &fr), ERR_OK);
+	a = schema_text(db);
+	b = schema_text(store_sqlite_db(fr));
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	store_close(fr);
+
+	/* json is the last column; the new ones come right before it. */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT cid, name FROM "
+	    "pragma_table_info('objects') ORDER BY cid", -1, &s, NULL),
+	    SQLITE_OK);
+	for (k = 0; sqlite3_step(s) == SQLITE_ROW; k++) {
+		assert_true(k < sizeof(cols) / sizeof(cols[0]));
+		assert_int_equal(sqlite3_column_int(s, 0), k);
+		assert_string_equal(sqlite3_column_text(s, 1), cols[k]);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(k, sizeof(cols) / sizeof(cols[0]));
+	a = sql_text(db, "SELECT group_concat(name, ',') FROM (SELECT name "
+	    "FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'objects' "
+	    "ORDER BY name)");
+	assert_string_equal(a, "objects_id,objects_pending,objects_sel,"
+	    "objects_sel_type,objects_under,objects_ver,objects_ver_type");
+	free(a);
+	assert_int_equal(sql_int(st, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name LIKE 'grants%' OR name = 'objects_new'"), 0);
+
+	/* Collections are named by their uuid. */
+	assert_int_equal(store_collection_get(st,
+	    "11111111-2222-4333-8444-555555555555", &c), ERR_OK);
+	assert_string_equal(c.name, "11111111-2222-4333-8444-555555555555");
+	assert_string_equal(c.title, "T");
+	assert_int_equal(store_collection_by_name(st,
+	    "22222222-2222-4333-8444-555555555555", &c), ERR_OK);
+	assert_int_equal(c.id, 2);
+	assert_int_equal(store_count_objects(st, 1, &n), ERR_OK);
+	assert_int_equal(n, 4);
+
+	/* Every row kept as it was; provenance only for the partner's. */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT date_added, stix_id, "
+	    "type, version, party_id, is_first, is_last, hash, json, tlp, "
+	    "labels IS NULL, producer, sender, under IS NULL, coll_id "
+	    "FROM objects ORDER BY date_added", -1, &s, NULL), SQLITE_OK);
+	for (k = 0; sqlite3_step(s) == SQLITE_ROW; k++) {
+		const struct v2row *r = &v2rows[k];
+		int partner = r->party_id == 2;
+
+		assert_true(k < N_V2ROWS);
+		fake_hash(r->json, strlen(r->json), h);
+		assert_int_equal(sqlite3_column_int64(s, 0), r->date_added);
+		assert_string_equal(sqlite3_column_text(s, 1), r->stix_id);
+		assert_string_equal(sqlite3_column_text(s, 2), r->type);
+		assert_int_equal(sqlite3_column_int64(s, 3), r->version);
+		assert_int_equal(sqlite3_column_int64(s, 4), r->party_id);
+		assert_int_equal(sqlite3_column_int(s, 5), r->is_first);
+		assert_int_equal(sqlite3_column_int(s, 6), r->is_last);
+		assert_int_equal(sqlite3_column_bytes(s, 7), 32);
+		assert_memory_equal(sqlite3_column_blob(s, 7), h, 32);
+		assert_string_equal(sqlite3_column_text(s, 8), r->json);
+		assert_int_equal(sqlite3_column_int(s, 9), STORE_TLP_UNKNOWN);
+		assert_int_equal(sqlite3_column_int(s, 10), 1);
+		if (partner) {
+			assert_int_equal(sqlite3_column_bytes(s, 11), 32);
+			assert_memory_equal(sqlite3_column_blob(s, 11), kpart,
+			    32);
+			assert_int_equal(sqlite3_column_bytes(s, 12), 32);
+			assert_memory_equal(sqlite3_column_blob(s, 12), kpart,
+			    32);
+		} else {
+			assert_int_equal(sqlite3_column_type(s, 11),
+			    SQLITE_NULL);
+			assert_int_equal(sqlite3_column_type(s, 12),
+			    SQLITE_NULL);
+		}
+		assert_int_equal(sqlite3_column_int(s, 13), 1);
+		assert_int_equal(sqlite3_column_int64(s, 14), 1);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(k, N_V2ROWS);
+
+	/* Queries work on the rebuilt table, with the policy fields. */
+	check_plans(st);
+	check_flags(st);
+	memset(&q, 0, sizeof(q));
+	q.coll_id = 1;
+	q.limit = 10;
+	q.ver_flags = STORE_VER_ALL;
+	q.want_json = 1;
+	assert_int_equal(store_query_objects(st, &q, &pg), ERR_OK);
+	assert_int_equal(pg.n, N_V2ROWS);
+	for (k = 0; k < pg.n; k++) {
+		const struct store_row *r = &pg.rows[k];
+
+		assert_int_equal(r->date_added, v2rows[k].date_added);
+		assert_string_equal(r->json, v2rows[k].json);
+		assert_string_equal(r->type, v2rows[k].type);
+		assert_int_equal(r->party_id, v2rows[k].party_id);
+		assert_int_equal(r->coll_id, 1);
+		assert_int_equal(r->tlp, STORE_TLP_UNKNOWN);
+		assert_null(r->labels);
+		assert_null(r->under);
+		assert_int_equal(r->has_producer, v2rows[k].party_id == 2);
+		assert_int_equal(r->has_sender, v2rows[k].party_id == 2);
+		if (r->has_producer) {
+			assert_memory_equal(r->producer, kpart, 32);
+			assert_memory_equal(r->sender, kpart, 32);
+		}
+	}
+	store_page_free(&pg);
+	q.ver_flags = STORE_VER_LAST;
+	q.want_json = 0;
+	assert_int_equal(store_query_objects(st, &q, &pg), ERR_OK);
+	assert_int_equal(pg.n, 3);
+	assert_int_equal(pg.rows[0].date_added, 1001);
+	assert_int_equal(pg.rows[0].version, 20);
+	store_page_free(&pg);
+
+	/* The migrated rows wait for their backfill, oldest first. */
+	assert_int_equal(store_obj_meta_pending(st, 0, 10, &pg), ERR_OK);
+	assert_int_equal(pg.n, N_V2ROWS);
+	assert_int_equal(pg.more, 0);
+	for (k = 0; k < pg.n; k++) {
+		assert_int_equal(pg.rows[k].date_added, v2rows[k].date_added);
+		assert_string_equal(pg.rows[k].json, v2rows[k].json);
+	}
+	store_page_free(&pg);
+	assert_int_equal(store_obj_meta_pending(st, 1001, 1, &pg), ERR_OK);
+	assert_int_equal(pg.n, 1);
+	assert_int_equal(pg.more, 1);
+	assert_int_equal(pg.rows[0].date_added, 1002);
+	store_page_free(&pg);
+	for (k = 0; k < N_V2ROWS; k++)
+		assert_int_equal(store_obj_meta_set(st, v2rows[k].date_added,
+		    (int)k, k == 2 ? "x\0" : NULL, k == 2 ? 2 : 0), ERR_OK);
+	assert_int_equal(store_obj_meta_pending(st, 0, 10, &pg), ERR_OK);
+	assert_int_equal(pg.n, 0);
+	store_page_free(&pg);
+
+	/* The high-water mark survived: new dates come after it. */
+	tobj_make(&o, 9, 0, 100, 0);
+	tobj_in(&o, &in);
+	assert_int_equal(store_put_objects(st, 1, 2, &in, 1, &res, &da),
+	    ERR_OK);
+	assert_int_equal(res, STORE_PUT_ADDED);
+	assert_true(da > 5000);
+	assert_int_equal(store_tlog_size(st, &size), ERR_OK);
+	assert_int_equal(size, 1);
+	assert_int_equal(store_policy_gen(st, &gen), ERR_OK);
+	assert_int_equal(gen, 0);
+	store_close(st);
+
+	/* Reopening applies nothing more. */
+	assert_int_equal(store_open(path, 0, &st), ERR_OK);
+	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(store_count_objects(st, 1, &n), ERR_OK);
+	assert_int_equal(n, 5);
+	store_close(st);
+	rm_dir(dir);
+}
+
+/* ---- schema v3: policy fields, find, backfill, retention ---- */
+
+#define AGR_A	"agreement--aaaaaaaa-0000-4000-8000-000000000001"
+#define AGR_B	"agreement--bbbbbbbb-0000-4000-8000-000000000002"
+
+/* Labels "energy", "grid" as the store keeps them. */
+static const char t_labels[] = "energy\0grid";
+#define T_LABELS_LEN	sizeof(t_labels)	/* 12, both NULs */
+
+/* The one row of a query of all versions of id in coll (want_json). */
+static void
+query_one(struct store *st, int64_t coll, const char *id, int want_json,
+    struct store_page *pg)
+{
+	struct store_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.coll_id = coll;
+	q.ids = &id;
+	q.n_ids = 1;
+	q.ver_flags = STORE_VER_ALL;
+	q.limit = 10;
+	q.want_json = want_json;
+	assert_int_equal(store_query_objects(st, &q, pg), ERR_OK);
+	assert_int_equal(pg->n, 1);
+}
+
+static void
+test_put_policy_fields(void **state)
+{
+	struct fx *f = *state;
+	struct tobj o[4];
+	struct store_obj_in in[4], good, bad;
+	struct store_page pg;
+	enum store_put_result res[4];
+	int64_t da[4], da2;
+	uint8_t kp[32], ks[32], h[32];
+	char *big, under_long[STORE_AGREEMENT_ID_MAX + 2];
+
+	memset(kp, 0xa1, sizeof(kp));
+	memset(ks, 0xb2, sizeof(ks));
+	big = malloc(STORE_LABELS_MAX + 1);
+	assert_non_null(big);
+	memset(big, 'l', STORE_LABELS_MAX + 1);
+	for (size_t i = 99; i < STORE_LABELS_MAX; i += 100)
+		big[i] = '\0';
+	big[STORE_LABELS_MAX - 1] = '\0';
+	big[STORE_LABELS_MAX] = '\0';
+
+	for (int i = 0; i < 4; i++) {
+		tobj_make(&o[i], i + 1, i % T_TYPES, 100, 0);
+		tobj_in(&o[i], &in[i]);
+	}
+	/* Received: everything set. */
+	in[0].tlp = 3;
+	in[0].labels = t_labels;
+	in[0].labels_len = T_LABELS_LEN;
+	in[0].producer = kp;
+	in[0].sender = ks;
+	in[0].under = AGR_A;
+	/* Own, highest TLP, nothing else. */
+	in[1].tlp = STORE_TLP_MAX;
+	/* Labels at the limit, a producer but no sender. */
+	in[2].labels = big;
+	in[2].labels_len = STORE_LABELS_MAX;
+	in[2].producer = kp;
+	assert_int_equal(store_put_objects(f->st, f->coll, f->party, in, 3,
+	    res, da), ERR_OK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(res[i], STORE_PUT_ADDED);
+
+	for (int want_json = 0; want_json < 2; want_json++) {
+		const struct store_row *r;
+
+		query_one(f->st, f->coll, o[0].id, want_json, &pg);
+		r = &pg.rows[0];
+		assert_int_equal(r->date_added, da[0]);
+		assert_int_equal(r->coll_id, f->coll);
+		assert_string_equal(r->type, t_types[0]);
+		assert_int_equal(r->tlp, 3);
+		assert_int_equal(r->labels_len, T_LABELS_LEN);
+		assert_memory_equal(r->labels, t_labels, T_LABELS_LEN);
+		assert_int_equal(r->has_producer, 1);
+		assert_memory_equal(r->producer, kp, 32);
+		assert_int_equal(r->has_sender, 1);
+		assert_memory_equal(r->sender, ks, 32);
+		assert_string_equal(r->under, AGR_A);
+		if (want_json) {
+			fake_hash(o[0].json, strlen(o[0].json), h);
+			assert_string_equal(r->json, o[0].json);
+			assert_memory_equal(r->hash, h, 32);
+			assert_int_equal(r->party_id, f->party);
+		} else {
+			memset(h, 0, sizeof(h));
+			assert_null(r->json);
+			assert_memory_equal(r->hash, h, 32);
+			assert_int_equal(r->party_id, 0);
+		}
+		store_page_free(&pg);
+
+		query_one(f->st, f->coll, o[1].id, want_json, &pg);
+		r = &pg.rows[0];
+		assert_string_equal(r->type, t_types[1]);
+		assert_int_equal(r->tlp, STORE_TLP_MAX);
+		assert_null(r->labels);
+		assert_int_equal(r->labels_len, 0);
+		assert_int_equal(r->has_producer, 0);
+		assert_int_equal(r->has_sender, 0);
+		assert_null(r->under);
+		store_page_free(&pg);
+
+		query_one(f->st, f->coll, o[2].id, want_json, &pg);
+		r = &pg.rows[0];
+		assert_int_equal(r->tlp, 0);
+		assert_int_equal(r->labels_len, STORE_LABELS_MAX);
+		assert_memory_equal(r->labels, big, STORE_LABELS_MAX);
+		assert_int_equal(r->has_producer, 1);
+		assert_int_equal(r->has_sender, 0);
+		assert_null(r->under);
+		store_page_free(&pg);
+	}
+
+	/* A duplicate keeps the original row's fields. */
+	in[0].tlp = 1;
+	in[0].labels = NULL;
+	in[0].labels_len = 0;
+	in[0].producer = ks;
+	in[0].sender = NULL;
+	in[0].under = AGR_B;
+	assert_int_equal(store_put_objects(f->st, f->coll, f->party, in, 1,
+	    res, &da2), ERR_OK);
+	assert_int_equal(res[0], STORE_PUT_DUPLICATE);
+	assert_int_equal(da2, da[0]);
+	query_one(f->st, f->coll, o[0].id, 0, &pg);
+	assert_int_equal(pg.rows[0].tlp, 3);
+	assert_int_equal(pg.rows[0].labels_len, T_LABELS_LEN);
+	assert_memory_equal(pg.rows[0].producer, kp, 32);
+	assert_int_equal(pg.rows[0].has_sender, 1);
+	assert_string_equal(pg.rows[0].under, AGR_A);
+	store_page_free(&pg);
+
+	/* Bad inputs: the whole batch is refused, nothing written. */
+	good = in[3];
+	memset(under_long, 'u', sizeof(under_long) - 1);
+	under_long[sizeof(under_long) - 1] = '\0';
+	{
+		static const struct {
+			int		 tlp;
+			const char	*labels;
+			size_t		 len;
+			int		 under;	/* 1: too long, 2: empty */
+			enum err	 want;
+		} cases[] = {
+			{ -1, NULL, 0, 0, ERR_INVALID },
+			{ STORE_TLP_UNKNOWN, NULL, 0, 0, ERR_INVALID },
+			{ STORE_TLP_MAX + 1, NULL, 0, 0, ERR_INVALID },
+			{ 0, "ab", 2, 0, ERR_INVALID },	/* no NUL */
+			{ 0, "a", 0, 0, ERR_INVALID },	/* empty */
+			{ 0, NULL, 3, 0, ERR_INVALID },
+			{ 0, NULL, 0, 1, ERR_TOOBIG },
+			{ 0, NULL, 0, 2, ERR_INVALID },
+			{ 0, "big", 0, 0, ERR_INVALID },	/* > MAX */
+		};
+		struct store_obj_in batch[2];
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]);
+		    i++) {
+			bad = in[1];
+			bad.tlp = cases[i].tlp;
+			bad.labels = cases[i].labels;
+			bad.labels_len = cases[i].len;
+			if (cases[i].labels != NULL &&
+			    strcmp(cases[i].labels, "big") == 0) {
+				bad.labels = big;
+				bad.labels_len = STORE_LABELS_MAX + 1;
+			}
+			if (cases[i].under == 1)
+				bad.under = under_long;
+			else if (cases[i].under == 2)
+				bad.under = "";
+			batch[0] = good;
+			batch[1] = bad;
+			assert_int_equal(store_put_objects(f->st, f->coll,
+			    f->party, batch, 2, res, NULL), cases[i].want);
+		}
+	}
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM objects"), 3);
+	/* At the limits: accepted. */
+	bad = good;
+	under_long[STORE_AGREEMENT_ID_MAX] = '\0';
+	bad.under = under_long;
+	bad.labels = "\0";
+	bad.labels_len = 1;
+	assert_int_equal(store_put_objects(f->st, f->coll, f->party, &bad, 1,
+	    res, NULL), ERR_OK);
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM objects"), 4);
+	free(big);
+}
+
+static void
+test_object_find(void **state)
+{
+	struct fx *f = *state;
+	struct tobj o[6];
+	struct store_obj_in in[6];
+	struct store_page pg;
+	enum store_put_result res[6];
+	int64_t c2, c3, da[6];
+	uint8_t kp[32];
+
+	memset(kp, 0x5c, sizeof(kp));
+	assert_int_equal(store_collection_add_named(f->st,
+	    "cccccccc-2222-4333-8444-555555555555", "c2", "", "", &c2),
+	    ERR_OK);
+	assert_int_equal(store_collection_add_named(f->st,
+	    "dddddddd-2222-4333-8444-555555555555", "c3", "", "", &c3),
+	    ERR_OK);
+	/* Object 1 in coll (100, 200) and c3 (300, then 50); 2 in c2. */
+	tobj_make(&o[0], 1, 0, 100, 0);
+	tobj_make(&o[1], 1, 0, 200, 0);
+	tobj_make(&o[2], 1, 0, 300, 1);
+	tobj_make(&o[3], 1, 0, 50, 1);
+	tobj_make(&o[4], 2, 1, 100, 0);
+	for (int i = 0; i < 5; i++)
+		tobj_in(&o[i], &in[i]);
+	in[2].tlp = 4;
+	in[2].producer = kp;
+	in[2].under = AGR_A;
+	in[2].labels = t_labels;
+	in[2].labels_len = T_LABELS_LEN;
+	assert_int_equal(store_put_objects(f->st, f->coll, f->party, in, 2,
+	    res, da), ERR_OK);
+	assert_int_equal(store_put_objects(f->st, c3, f->party, in + 2, 2,
+	    res, da + 2), ERR_OK);
+	assert_int_equal(store_put_objects(f->st, c2, f->party, in + 4, 1,
+	    res, da + 4), ERR_OK);
+
+	assert_int_equal(store_object_find(f->st, o[0].id, 0, 10, &pg),
+	    ERR_OK);
+	assert_int_equal(pg.n, 2);
+	assert_int_equal(pg.more, 0);
+	assert_int_equal(pg.rows[0].coll_id, f->coll);
+	assert_int_equal(pg.rows[0].version, 200);
+	assert_int_equal(pg.rows[0].date_added, da[1]);
+	assert_string_equal(pg.rows[0].stix_id, o[0].id);
+	assert_string_equal(pg.rows[0].type, t_types[0]);
+	assert_null(pg.rows[0].json);
+	assert_int_equal(pg.rows[0].has_producer, 0);
+	assert_int_equal(pg.rows[1].coll_id, c3);
+	assert_int_equal(pg.rows[1].version, 300);
+	assert_int_equal(pg.rows[1].tlp, 4);
+	assert_int_equal(pg.rows[1].has_producer, 1);
+	assert_memory_equal(pg.rows[1].producer, kp, 32);
+	assert_string_equal(pg.rows[1].under, AGR_A);
+	assert_memory_equal(pg.rows[1].labels, t_labels, T_LABELS_LEN);
+	store_page_free(&pg);
+
+	/* cap 1: the first collection, and more. */
+	assert_int_equal(store_object_find(f->st, o[0].id, 1, 1, &pg),
+	    ERR_OK);
+	assert_int_equal(pg.n, 1);
+	assert_int_equal(pg.more, 1);
+	assert_string_equal(pg.rows[0].json, o[1].json);
+	assert_int_equal(pg.rows[0].json_len, strlen(o[1].json));
+	assert_int_equal(pg.rows[0].party_id, f->party);
+	store_page_free(&pg);
+
+	assert_int_equal(store_object_find(f->st, o[4].id, 1, SIZE_MAX, &pg),
+	    ERR_OK);
+	assert_int_equal(pg.n, 1);
+	assert_int_equal(pg.rows[0].coll_id, c2);
+	assert_string_equal(pg.rows[0].json, o[4].json);
+	store_page_free(&pg);
+
+	assert_int_equal(store_object_find(f->st,
+	    "tool--00000000-0000-4000-8000-000000000099", 1, 10, &pg), ERR_OK);
+	assert_int_equal(pg.n, 0);
+	assert_int_equal(pg.more, 0);
+	assert_null(pg.rows);
+	store_page_free(&pg);
+	assert_int_equal(store_object_find(f->st, o[0].id, 0, 0, &pg),
+	    ERR_RANGE);
+	assert_int_equal(pg.n, 0);
+	assert_int_equal(store_object_find(f->st, NULL, 0, 10, &pg),
+	    ERR_INVALID);
+	assert_int_equal(store_object_find(f->st, "", 0, 10, &pg),
+	    ERR_INVALID);
+	store_page_free(&pg);
+}
+
+static void
+test_obj_meta(void **state)
+{
+	struct fx *f = *state;
+	struct tobj o[6];
+	struct store_page pg;
+	enum store_put_result res[6];
+	int64_t da[6];
+	char sql[256], *big;
+
+	for (int i = 0; i < 6; i++)
+		tobj_make(&o[i], i, i % T_TYPES, 100, 0);
+	assert_int_equal(put_tobjs(f->st, f->coll, f->party, o, 6, res, da),
+	    ERR_OK);
+	/* Rows put at v3 have their tlp: nothing to backfill. */
+	assert_int_equal(store_obj_meta_pending(f->st, 0, 10, &pg), ERR_OK);
+	assert_int_equal(pg.n, 0);
+	assert_int_equal(pg.more, 0);
+	store_page_free(&pg);
+	/* Make rows 1, 3 and 4 look migrated. */
+	assert_true(snprintf(sql, sizeof(sql), "UPDATE objects SET tlp = -1 "
+	    "WHERE date_added IN (%lld, %lld, %lld)", (long long)da[1],
+	    (long long)da[3], (long long)da[4]) < (int)sizeof(sql));
+	assert_int_equal(sqlite3_exec(store_sqlite_db(f->st), sql, NULL, NULL,
+	    NULL), SQLITE_OK);
+
+	assert_int_equal(store_obj_meta_pending(f->st, 0, 2, &pg), ERR_OK);
+	assert_int_equal(pg.n, 2);
+	assert_int_equal(pg.more, 1);
+	assert_int_equal(pg.rows[0].date_added, da[1]);
+	assert_int_equal(pg.rows[1].date_added, da[3]);
+	assert_string_equal(pg.rows[0].json, o[1].json);
+	assert_string_equal(pg.rows[1].json, o[3].json);
+	assert_string_equal(pg.rows[1].type, t_types[3]);
+	assert_int_equal(pg.rows[0].tlp, STORE_TLP_UNKNOWN);
+	store_page_free(&pg);
+	assert_int_equal(store_obj_meta_pending(f->st, da[3], 2, &pg),
+	    ERR_OK);
+	assert_int_equal(pg.n, 1);
+	assert_int_equal(pg.more, 0);
+	assert_int_equal(pg.rows[0].date_added, da[4]);
+	store_page_free(&pg);
+	assert_int_equal(store_obj_meta_pending(f->st, 0, 0, &pg), ERR_RANGE);
+	assert_int_equal(pg.n, 0);
+
+	/* Bad values change nothing. */
+	big = calloc(1, STORE_LABELS_MAX + 1);
+	assert_non_null(big);
+	assert_int_equal(store_obj_meta_set(f->st, da[1], -1, NULL, 0),
+	    ERR_INVALID);
+	assert_int_equal(store_obj_meta_set(f->st, da[1], STORE_TLP_MAX + 1,
+	    NULL, 0), ERR_INVALID);
+	assert_int_equal(store_obj_meta_set(f->st, da[1], 1, "ab", 2),
+	    ERR_INVALID);
+	assert_int_equal(store_obj_meta_set(f->st, da[1], 1, "a", 0),
+	    ERR_INVALID);
+	assert_int_equal(store_obj_meta_set(f->st, da[1], 1, NULL, 2),
+	    ERR_INVALID);
+	assert_int_equal(store_obj_meta_set(f->st, da[1], 1, big,
+	    STORE_LABELS_MAX + 1), ERR_INVALID);
+	assert_int_equal(store_obj_meta_set(f->st, da[5] + 1, 1, NULL, 0),
+	    ERR_NOTFOUND);
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM objects "
+	    "WHERE tlp < 0"), 3);
+	free(big);
+
+	assert_int_equal(store_obj_meta_set(f->st, da[1], 2, t_labels,
+	    T_LABELS_LEN), ERR_OK);
+	assert_int_equal(store_obj_meta_set(f->st, da[3], 0, NULL, 0),
+	    ERR_OK);
+	query_one(f->st, f->coll, o[1].id, 0, &pg);
+	assert_int_equal(pg.rows[0].tlp, 2);
+	assert_int_equal(pg.rows[0].labels_len, T_LABELS_LEN);
+	assert_memory_equal(pg.rows[0].labels, t_labels, T_LABELS_LEN);
+	store_page_free(&pg);
+	assert_int_equal(store_obj_meta_pending(f->st, 0, 10, &pg), ERR_OK);
+	assert_int_equal(pg.n, 1);
+	assert_int_equal(pg.rows[0].date_added, da[4]);
+	store_page_free(&pg);
+	/* Setting again replaces, labels included. */
+	assert_int_equal(store_obj_meta_set(f->st, da[1], 5, NULL, 0),
+	    ERR_OK);
+	query_one(f->st, f->coll, o[1].id, 0, &pg);
+	assert_int_equal(pg.rows[0].tlp, 5);
+	assert_null(pg.rows[0].labels);
+	store_page_free(&pg);
+	assert_int_equal(store_obj_meta_set(f->st, da[4], 1, "x", 2),
+	    ERR_OK);
+	assert_int_equal(store_obj_meta_pending(f->st, 0, 10, &pg), ERR_OK);
+	assert_int_equal(pg.n, 0);
+	store_page_free(&pg);
+}
+
+/* Put one version of object idx with the given provenance. */
+static int64_t
+put_under(struct store *st, int64_t coll, int64_t party, int idx,
+    int64_t version, const char *under)
+{
+	static const uint8_t key[32] = { 1, 2, 3 };
+	struct store_obj_in in;
+	struct tobj o;
+	enum store_put_result res;
+	int64_t da;
+
+	tobj_make(&o, idx, idx % T_TYPES, version, 0);
+	tobj_in(&o, &in);
+	in.under = under;
+	if (under != NULL) {
+		in.producer = key;
+		in.sender = key;
+	}
+	assert_int_equal(store_put_objects(st, coll, party, &in, 1, &res,
+	    &da), ERR_OK);
+	assert_int_equal(res, STORE_PUT_ADDED);
+	return da;
+}
+
+/* Is the row dated da still there? */
+static int
+row_exists(struct store *st, int64_t da)
+{
+	char sql[128];
+
+	assert_true(snprintf(sql, sizeof(sql), "SELECT count(*) FROM objects "
+	    "WHERE date_added = %lld", (long long)da) < (int)sizeof(sql));
+	return (int)sql_int(st, sql);
+}
+
+/* Collection counters agree with the rows. */
+static void
+check_counts(struct store *st)
+{
+	assert_int_equal(sql_int(st, "SELECT count(*) FROM collections c "
+	    "WHERE n_objects != (SELECT count(*) FROM objects o "
+	    "WHERE o.coll_id = c.id)"), 0);
+}
+
+static void
+test_purge_received(void **state)
+{
+	struct fx *f = *state;
+	struct store *st2 = NULL;
+	struct tobj o;
+	int64_t c2, p1, p2, q1, q2, q3, r1, t1, t2, t3, u1, s1, cutoff, da, n;
+	int64_t v[4];
+	size_t nd = 99;
+	char longid[STORE_AGREEMENT_ID_MAX + 2];
+
+	assert_int_equal(store_collection_add_named(f->st,
+	    "cccccccc-2222-4333-8444-555555555555", "c2", "", "", &c2),
+	    ERR_OK);
+	p1 = put_under(f->st, f->coll, f->party, 1, 100, AGR_B);
+	p2 = put_under(f->st, f->coll, f->party, 1, 200, AGR_A);
+	q1 = put_under(f->st, f->coll, f->party, 2, 100, AGR_A);
+	q2 = put_under(f->st, f->coll, f->party, 2, 200, AGR_A);
+	q3 = put_under(f->st, f->coll, f->party, 2, 300, NULL);
+	r1 = put_under(f->st, f->coll, f->party, 3, 100, AGR_A);
+	t1 = put_under(f->st, f->coll, f->party, 4, 100, NULL);
+	t3 = put_under(f->st, f->coll, f->party, 4, 300, NULL);
+	t2 = put_under(f->st, f->coll, f->party, 4, 200, AGR_A);
+	u1 = put_under(f->st, c2, f->party, 5, 100, AGR_A);
+	s1 = put_under(f->st, f->coll, f->party, 6, 100, AGR_A);
+	cutoff = s1;		/* s1 is not before the cutoff */
+	check_flags(f->st);
+	check_counts(f->st);
+
+	/* Bad arguments, and nothing to do. */
+	assert_int_equal(store_purge_received(f->st, NULL, cutoff, 10, &nd),
+	    ERR_INVALID);
+	assert_int_equal(nd, 0);
+	assert_int_equal(store_purge_received(f->st, "", cutoff, 10, &nd),
+	    ERR_INVALID);
+	memset(longid, 'a', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	assert_int_equal(store_purge_received(f->st, longid, cutoff, 10,
+	    &nd), ERR_TOOBIG);
+	assert_int_equal(store_purge_received(f->st, AGR_A, cutoff, 0, &nd),
+	    ERR_OK);
+	assert_int_equal(nd, 0);
+	assert_int_equal(store_purge_received(f->st, AGR_B, p1, 10, &nd),
+	    ERR_OK);
+	assert_int_equal(nd, 0);
+	assert_int_equal(sql_int(f->st, "SELECT count(*) FROM objects"), 11);
+
+	/* Batches of at most max, oldest first. */
+	assert_int_equal(store_purge_received(f->st, AGR_A, cutoff, 4, &nd),
+	    ERR_OK);
+	assert_int_equal(nd, 4);
+	assert_false(row_exists(f->st, p2));
+	assert_false(row_exists(f->st, q1));
+	assert_false(row_exists(f->st, q2));
+	assert_false(row_exists(f->st, r1));
+	assert_true(row_exists(f->st, t2));
+	check_flags(f->st);
+	check_counts(f->st);
+	/* The latest version went: the older one, received under another
+	 * agreement, is the latest again. */
+	tobj_make(&o, 1, 1, 0, 0);
+	assert_int_equal(query_versions(f->st, f->coll, o.id, STORE_VER_LAST,
+	    NULL, 0, v), 1);
+	assert_int_equal(v[0], 100);
+	assert_int_equal(sql_int(f->st, "SELECT is_first * 2 + is_last FROM "
+	    "objects WHERE stix_id = 'malware--00000000-0000-4000-8000-"
+	    "000000000001'"), 3);
+	tobj_make(&o, 2, 2, 0, 0);
+	assert_int_equal(query_versions(f->st, f->coll, o.id, STORE_VER_FIRST,
+	    NULL, 0, v), 1);
+	assert_int_equal(v[0], 300);
+
+	assert_int_equal(store_purge_received(f->st, AGR_A, cutoff, 100,
+	    &nd), ERR_OK);
+	assert_int_equal(nd, 2);
+	assert_false(row_exists(f->st, t2));
+	assert_false(row_exists(f->st, u1));
+	assert_true(row_exists(f->st, t1));
+	assert_true(row_exists(f->st, t3));
+	assert_true(row_exists(f->st, q3));
+	assert_true(row_exists(f->st, p1));
+	assert_true(row_exists(f->st, s1));
+	check_flags(f->st);
+	check_counts(f->st);
+	assert_int_equal(store_count_objects(f->st, c2, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_purge_received(f->st, AGR_A, cutoff, 100,
+	    &nd), ERR_OK);
+	assert_int_equal(nd, 0);
+
+	/* The newest row goes: its date is never handed out again. */
+	assert_int_equal(store_purge_received(f->st, AGR_A, INT64_MAX, 100,
+	    NULL), ERR_OK);
+	assert_false(row_exists(f->st, s1));
+	assert_true(sql_int(f->st, "SELECT value FROM seq "
+	    "WHERE name = 'date_added'") >= s1);
+	/* A new connection whose clock is far behind. */
+	assert_int_equal(store_open(f->path, 0, &st2), ERR_OK);
+	frozen_now = 1;
+	store_sqlite_clock(st2, frozen_clock);
+	da = put_under(st2, f->coll, f->party, 7, 100, NULL);
+	assert_int_equal(da, s1 + 1);
+	store_close(st2);
+	/* Left: p1, q3, t1, t3 and the new one. */
+	assert_int_equal(store_count_objects(f->st, f->coll, &n), ERR_OK);
+	assert_int_equal(n, 5);
+	check_counts(f->st);
+}
+
+/* A fingerprint of agreements and the policy generation. */
+static int64_t
+agr_snapshot(struct store *st)
+{
+	return sql_int(st, "SELECT coalesce(sum(version * 7 + installed * 3 "
+	    "+ coalesce(terminated, 5) + length(doc) + coalesce(length(term), "
+	    "11)), 0) + count(*) * 1000003 + (SELECT value FROM seq WHERE "
+	    "name = 'policy_gen') * 999983 FROM agreements");
+}
+
+/* Fail every step of purge in turn: each failure changes nothing. */
+static void
+test_purge_faults(void **state)
+{
+	struct fx *f = *state;
+	int64_t snap;
+	size_t nd = 0;
+	long k;
+	enum err err;
+
+	for (int i = 0; i < 4; i++) {
+		(void)put_under(f->st, f->coll, f->party, i, 100, AGR_A);
+		(void)put_under(f->st, f->coll, f->party, i, 200, NULL);
+		(void)put_under(f->st, f->coll, f->party, i, 300, AGR_A);
+	}
+	snap = snapshot(f->st);
+	for (k = 0; ; k++) {
+		store_sqlite_fault(f->st, k);
+		err = store_purge_received(f->st, AGR_A, INT64_MAX, 100, &nd);
+		if (err == ERR_OK)
+			break;
+		assert_int_equal(err, ERR_DB);
+		assert_int_equal(nd, 0);
+		assert_int_equal(snapshot(f->st), snap);
+		assert_true(k < 1000);
+	}
+	store_sqlite_fault(f->st, -1);
+	assert_true(k > 10);
+	assert_int_equal(nd, 8);
+	check_flags(f->st);
+	check_counts(f->st);
+	assert_true(sqlite3_get_autocommit(store_sqlite_db(f->st)));
+}
+
+/* ---- agreements and the policy generation ---- */
+
+static int64_t
+gen_of(struct store *st)
+{
+	int64_t g = -1;
+
+	assert_int_equal(store_policy_gen(st, &g), ERR_OK);
+	return g;
+}
+
+static void
+test_agreements(void **state)
+{
+	struct fx *f = *state;
+	struct store_agreement a, *list = NULL;
+	struct store *st2 = NULL;
+	uint8_t h1[32], h2[32], h3[32];
+	const char *doc1 = "{\"id\":\"a\",\"version\":1}";
+	const char *doc2 = "{\"id\":\"a\",\"version\":2,\"x\":1}";
+	const char *rec = "{\"terminates\":\"a\"}";
+	const char *rec2 = "{\"terminates\":\"a\",\"again\":1}";
+	static const char *const bad_ids[] = {
+		"agreement--x",
+		"agreement--AAAAAAAA-0000-4000-8000-000000000001",
+		"agreement--aaaaaaaa-0000-4000-8000-00000000000",
+		"agreement--aaaaaaaa-0000-4000-8000-0000000000011",
+		"agreement--aaaaaaaa+0000-4000-8000-000000000001",
+		"agreement--aaaaaaaa-0000-4000-8000-00000000000g",
+		"agreemenx--aaaaaaaa-0000-4000-8000-000000000001",
+		"",
+	};
+	int64_t g, snap;
+	size_t n = 9;
+	char *big;
+
+	memset(h1, 1, sizeof(h1));
+	memset(h2, 2, sizeof(h2));
+	memset(h3, 3, sizeof(h3));
+	g = gen_of(f->st);
+	assert_int_equal(g, 0);
+	memset(&a, 0x5a, sizeof(a));
+	assert_int_equal(store_agreement_get(f->st, AGR_A, &a), ERR_NOTFOUND);
+	assert_null(a.doc);
+	assert_null(a.term);
+	store_agreement_clear(&a);
+	assert_int_equal(store_agreement_list(f->st, &list, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	assert_null(list);
+	store_agreement_list_free(list, n);
+
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 1, h1, doc1,
+	    strlen(doc1), 1000), ERR_OK);
+	assert_int_equal(gen_of(f->st), g + 1);
+	assert_int_equal(store_agreement_get(f->st, AGR_A, &a), ERR_OK);
+	assert_string_equal(a.id, AGR_A);
+	assert_int_equal(a.version, 1);
+	assert_memory_equal(a.hash, h1, 32);
+	assert_int_equal(a.installed, 1000);
+	assert_true(a.terminated == INT64_MAX);
+	assert_int_equal(a.doc_len, strlen(doc1));
+	assert_string_equal(a.doc, doc1);
+	assert_null(a.term);
+	assert_int_equal(a.term_len, 0);
+	store_agreement_clear(&a);
+	assert_null(a.doc);
+	store_agreement_clear(NULL);
+	/* Reads do not move the generation. */
+	assert_int_equal(gen_of(f->st), g + 1);
+
+	/* The same or a lower version: ERR_EXISTS, nothing changes. */
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 1, h2, doc2,
+	    strlen(doc2), 2000), ERR_EXISTS);
+	assert_int_equal(store_agreement_put(f->st, AGR_B, 3, h3, doc2,
+	    strlen(doc2), 3000), ERR_OK);
+	assert_int_equal(gen_of(f->st), g + 2);
+	assert_int_equal(store_agreement_put(f->st, AGR_B, 2, h1, doc1,
+	    strlen(doc1), 3000), ERR_EXISTS);
+	assert_int_equal(store_agreement_put(f->st, AGR_B, 3, h1, doc1,
+	    strlen(doc1), 3000), ERR_EXISTS);
+	assert_int_equal(gen_of(f->st), g + 2);
+	assert_int_equal(store_agreement_get(f->st, AGR_A, &a), ERR_OK);
+	assert_string_equal(a.doc, doc1);
+	assert_memory_equal(a.hash, h1, 32);
+	store_agreement_clear(&a);
+
+	assert_int_equal(store_agreement_list(f->st, &list, &n), ERR_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].id, AGR_A);	/* by id */
+	assert_string_equal(list[1].id, AGR_B);
+	assert_int_equal(list[1].version, 3);
+	assert_string_equal(list[1].doc, doc2);
+	assert_memory_equal(list[1].hash, h3, 32);
+	store_agreement_list_free(list, n);
+	store_agreement_list_free(NULL, 0);
+
+	/* Terminations. */
+	assert_int_equal(store_agreement_terminate(f->st, AGR_A, 2, 5000, rec,
+	    strlen(rec)), ERR_NOTFOUND);
+	assert_int_equal(store_agreement_terminate(f->st,
+	    "agreement--cccccccc-0000-4000-8000-000000000003", 1, 5000, rec,
+	    strlen(rec)), ERR_NOTFOUND);
+	assert_int_equal(gen_of(f->st), g + 2);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_A, 1, 5000, rec,
+	    strlen(rec)), ERR_OK);
+	assert_int_equal(gen_of(f->st), g + 3);
+	assert_int_equal(store_agreement_get(f->st, AGR_A, &a), ERR_OK);
+	assert_int_equal(a.terminated, 5000);
+	assert_string_equal(a.term, rec);
+	assert_int_equal(a.term_len, strlen(rec));
+	assert_string_equal(a.doc, doc1);
+	store_agreement_clear(&a);
+	/* The first record stands. */
+	assert_int_equal(store_agreement_terminate(f->st, AGR_A, 1, 6000,
+	    rec2, strlen(rec2)), ERR_EXISTS);
+	assert_int_equal(gen_of(f->st), g + 3);
+	assert_int_equal(store_agreement_get(f->st, AGR_A, &a), ERR_OK);
+	assert_int_equal(a.terminated, 5000);
+	assert_string_equal(a.term, rec);
+	store_agreement_clear(&a);
+
+	/* A higher version replaces the row and its termination. */
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 2, h2, doc2,
+	    strlen(doc2), 7000), ERR_OK);
+	assert_int_equal(gen_of(f->st), g + 4);
+	assert_int_equal(store_agreement_get(f->st, AGR_A, &a), ERR_OK);
+	assert_int_equal(a.version, 2);
+	assert_memory_equal(a.hash, h2, 32);
+	assert_int_equal(a.installed, 7000);
+	assert_true(a.terminated == INT64_MAX);
+	assert_null(a.term);
+	assert_string_equal(a.doc, doc2);
+	store_agreement_clear(&a);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_A, 1, 8000, rec,
+	    strlen(rec)), ERR_NOTFOUND);
+	assert_int_equal(store_agreement_put(f->st, AGR_A, UINT32_MAX, h3,
+	    doc1, strlen(doc1), 9000), ERR_OK);
+	assert_int_equal(gen_of(f->st), g + 5);
+	assert_int_equal(store_agreement_get(f->st, AGR_A, &a), ERR_OK);
+	assert_true(a.version == UINT32_MAX);
+	store_agreement_clear(&a);
+
+	/* Bad input: refused, nothing written, generation unmoved. */
+	snap = agr_snapshot(f->st);
+	for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++)
+		assert_int_equal(store_agreement_put(f->st, bad_ids[i], 1, h1,
+		    doc1, strlen(doc1), 1), ERR_INVALID);
+	assert_int_equal(store_agreement_put(f->st, NULL, 1, h1, doc1,
+	    strlen(doc1), 1), ERR_INVALID);
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 0, h1, doc1,
+	    strlen(doc1), 1), ERR_INVALID);
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 5, NULL, doc1,
+	    strlen(doc1), 1), ERR_INVALID);
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 5, h1, NULL, 0, 1),
+	    ERR_INVALID);
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 5, h1, doc1, 0, 1),
+	    ERR_INVALID);
+	big = malloc(LIM_FILE_BYTES + 1);
+	assert_non_null(big);
+	memset(big, ' ', LIM_FILE_BYTES + 1);
+	assert_int_equal(store_agreement_put(f->st,
+	    "agreement--cccccccc-0000-4000-8000-000000000003", 1, h1, big,
+	    LIM_FILE_BYTES + 1, 1), ERR_TOOBIG);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_B, 3, 1, big,
+	    LIM_FILE_BYTES + 1), ERR_TOOBIG);
+	free(big);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_B, 3, 1, NULL,
+	    0), ERR_INVALID);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_B, 3, 1, rec,
+	    0), ERR_INVALID);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_B, 3,
+	    INT64_MAX, rec, strlen(rec)), ERR_INVALID);
+	assert_int_equal(store_agreement_terminate(f->st, NULL, 3, 1, rec,
+	    strlen(rec)), ERR_INVALID);
+	assert_int_equal(store_agreement_get(f->st, NULL, &a), ERR_INVALID);
+	assert_int_equal(agr_snapshot(f->st), snap);
+	assert_int_equal(gen_of(f->st), g + 5);
+
+	/* Object writes do not move the generation. */
+	(void)put_under(f->st, f->coll, f->party, 1, 100, AGR_A);
+	assert_int_equal(gen_of(f->st), g + 5);
+
+	/* The bump is in the caller's transaction: a rollback undoes both. */
+	assert_int_equal(store_begin(f->st), ERR_OK);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_B, 3, 10, rec,
+	    strlen(rec)), ERR_OK);
+	assert_int_equal(gen_of(f->st), g + 6);
+	store_rollback(f->st);
+	assert_int_equal(gen_of(f->st), g + 5);
+	assert_int_equal(agr_snapshot(f->st), snap);
+
+	/* Another connection sees the change and the new generation. */
+	assert_int_equal(store_open(f->path, 0, &st2), ERR_OK);
+	assert_int_equal(gen_of(st2), g + 5);
+	assert_int_equal(store_agreement_terminate(f->st, AGR_B, 3, 10, rec,
+	    strlen(rec)), ERR_OK);
+	assert_int_equal(gen_of(st2), g + 6);
+	assert_int_equal(store_agreement_get(st2, AGR_B, &a), ERR_OK);
+	assert_int_equal(a.terminated, 10);
+	store_agreement_clear(&a);
+	store_close(st2);
+
+	/* And it survives a reopen. */
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(store_open(f->path, 0, &f->st), ERR_OK);
+	assert_int_equal(gen_of(f->st), g + 6);
+	assert_int_equal(store_agreement_list(f->st, &list, &n), ERR_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[1].term, rec);
+	store_agreement_list_free(list, n);
+}
+
+/*
+ * SQLite's allocator wrapped to count calls, installed in main() before
+ * SQLite initializes.  store_policy_gen runs on every HTTP request: one
+ * cached statement, nothing allocated by the store.  SQLite itself
+ * allocates the statement's cursor each run when built without lookaside
+ * (Debian's is: OMIT_LOOKASIDE), so one allocation per call is the floor;
+ * preparing the statement each time would cost dozens.
+ */
+static sqlite3_mem_methods t_mem;
+static unsigned long t_allocs;
+
+static void *
+t_malloc(int n)
+{
+	__atomic_add_fetch(&t_allocs, 1, __ATOMIC_RELAXED);
+	return t_mem.xMalloc(n);
+}
+
+static void *
+t_realloc(void *p, int n)
+{
+	__atomic_add_fetch(&t_allocs, 1, __ATOMIC_RELAXED);
+	return t_mem.xRealloc(p, n);
+}
+
+static void
+t_mem_install(void)
+{
+	sqlite3_mem_methods m;
+
+	assert_int_equal(sqlite3_config(SQLITE_CONFIG_GETMALLOC, &t_mem),
+	    SQLITE_OK);
+	m = t_mem;
+	m.xMalloc = t_malloc;
+	m.xRealloc = t_realloc;
+	assert_int_equal(sqlite3_config(SQLITE_CONFIG_MALLOC, &m), SQLITE_OK);
+}
+
+static void
+test_policy_gen_cheap(void **state)
+{
+	struct fx *f = *state;
+	uint8_t h[32];
+	unsigned long before, used;
+	int64_t g = -1;
+
+	memset(h, 4, sizeof(h));
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 1, h, "{}", 2, 1),
+	    ERR_OK);
+	assert_int_equal(store_policy_gen(f->st, &g), ERR_OK);	/* prepares */
+	assert_int_equal(g, 1);
+	before = __atomic_load_n(&t_allocs, __ATOMIC_RELAXED);
+	used = (unsigned long)sqlite3_memory_used();
+	for (int i = 0; i < 1000; i++) {
+		g = -1;
+		assert_int_equal(store_policy_gen(f->st, &g), ERR_OK);
+		assert_int_equal(g, 1);
+	}
+	assert_true(__atomic_load_n(&t_allocs, __ATOMIC_RELAXED) - before <=
+	    1000);
+	assert_int_equal((unsigned long)sqlite3_memory_used(), used);
+	/* The counter is live: preparing a statement is seen. */
+	before = __atomic_load_n(&t_allocs, __ATOMIC_RELAXED);
+	(void)sql_int(f->st, "SELECT 1");
+	assert_true(__atomic_load_n(&t_allocs, __ATOMIC_RELAXED) - before >
+	    1);
+	assert_int_equal(store_agreement_put(f->st, AGR_A, 2, h, "{}", 2, 1),
+	    ERR_OK);
+	assert_int_equal(store_policy_gen(f->st, &g), ERR_OK);
+	assert_int_equal(g, 2);
+}
+
+/* Fail every step of put and terminate in turn: nothing changes. */
+static void
+test_agreement_faults(void **state)
+{
+	struct fx *f = *state;
+	uint8_t h[32];
+	const char *doc = "{\"doc\":1}";
+	int64_t snap;
+	long k;
+	enum err err;
+
+	memset(h, 9, sizeof(h));
+	assert_int_equal(store_agreement_put(f->st, AGR_B, 1, h, doc,
+	    strlen(doc), 1), ERR_OK);
+	for (int op = 0; op < 3; op++) {
+		snap = agr_snapshot(f->st);
+		for (k = 0; ; k++) {
+			store_sqlite_fault(f->st, k);
+			if (op == 0)
+				err = store_agreement_put(f->st, AGR_A, 1, h,
+				    doc, strlen(doc), 2);
+			else if (op == 1)
+				err = store_agreement_put(f->st, AGR_B, 2, h,
+				    doc, strlen(doc), 3);
+			else
+				err = store_agreement_terminate(f->st, AGR_B,
+				    2, 4, doc, strlen(doc));
+			if (err == ERR_OK)
+				break;
+			assert_int_equal(err, ERR_DB);
+			assert_int_equal(agr_snapshot(f->st), snap);
+			assert_true(k < 100);
+		}
+		store_sqlite_fault(f->st, -1);
+		assert_true(k >= 3);
+		assert_int_not_equal(agr_snapshot(f->st), snap);
+		assert_true(sqlite3_get_autocommit(store_sqlite_db(f->st)));
+	}
+	assert_int_equal(gen_of(f->st), 4);
+}
+
 int
 main(void)
 {
@@ -1785,8 +3101,8 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, fx_setup,
 		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_collections_grants,
-		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_collections, fx_setup,
+		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_put_unversioned,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_put_results, fx_setup,
@@ -1817,7 +3133,26 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_injection,
 		    fx_setup, fx_teardown),
+		cmocka_unit_test(test_migrate_v2),
+		cmocka_unit_test_setup_teardown(test_put_policy_fields,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_object_find, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_obj_meta, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge_received, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge_faults, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_agreements, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_agreement_faults,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_policy_gen_cheap,
+		    fx_setup, fx_teardown),
 	};
+
+	t_mem_install();
 
 	/* Injected faults log on purpose; keep the output readable. */
 	log_set_level(LOG_WARN);

@@ -4,8 +4,10 @@
  * hand-built requests against a fresh SQLite store in a mkdtemp directory.
  *
  * The fixture has the node's own party, a partner and an outsider (a party
- * with no grant at all), and four collections: one the partner may read,
- * one it may write, one it may read and write, and one it has no grant on.
+ * in no agreement), four collections, and one agreement between the node's
+ * party and the partner whose share clauses let the partner read the first
+ * (node -> partner), write the second (partner -> node), both in the third,
+ * and nothing in the fourth.
  * Every taxii_handle() call runs inside a jsonmem window, as the server
  * does, and every response is checked against the contract of taxii.h:
  * success means status 200 or 202 and a JSON body (empty for DELETE),
@@ -22,6 +24,8 @@
 #include <jansson.h>
 
 #include "crypto/crypto.h"
+#include "policy/agreement.h"
+#include "policy/node.h"
 #include "stix/stix.h"
 #include "store/store.h"
 #include "taxii/taxii.h"
@@ -51,6 +55,9 @@ struct fx {
 	struct store_party	 self;
 	struct store_party	 partner;
 	struct store_party	 outsider;
+	uint8_t			 seed[3][CRYPTO_ED25519_SECRET_BYTES];
+	struct node_policy	*np;
+	char			 partner_identity[AGREEMENT_IDENTITY_LEN + 1];
 	struct taxii_ctx	 cself;
 	struct taxii_ctx	 cpartner;
 	struct taxii_ctx	 coutsider;
@@ -83,13 +90,63 @@ rm_dir(const char *dir)
 
 static void
 add_party(struct fx *x, const char *name, enum store_role role,
-    struct store_party *out)
+    const uint8_t seed[CRYPTO_ED25519_SECRET_BYTES], struct store_party *out)
 {
+	uint8_t pub[CRYPTO_ED25519_PUBLIC_BYTES];
 	int64_t id;
 
-	assert_int_equal(store_party_add(x->st, name, NULL, role, &id), ERR_OK);
+	crypto_ed25519_public(seed, pub);
+	assert_int_equal(store_party_add(x->st, name, pub, role, &id), ERR_OK);
 	assert_int_equal(store_party_get(x->st, id, out), ERR_OK);
 	assert_string_equal(out->name, name);
+}
+
+/*
+ * The agreement of the fixture, signed by both parties and installed:
+ * node -> partner in C_RO and C_RW, partner -> node in C_WO and C_RW,
+ * any type up to TLP:RED, nothing onward.
+ */
+static void
+install_agreement(struct fx *x)
+{
+	char k0[AGREEMENT_KEY_B64_LEN + 1], k1[AGREEMENT_KEY_B64_LEN + 1];
+	struct agreement_report rep;
+	struct node_install res;
+	struct agreement *a = NULL;
+	char doc[4096];
+	struct buf b;
+	json_t *j;
+	int n;
+
+	assert_int_equal(crypto_b64_encode(x->self.pubkey, 32, 0, k0,
+	    sizeof(k0)), ERR_OK);
+	assert_int_equal(crypto_b64_encode(x->partner.pubkey, 32, 0, k1,
+	    sizeof(k1)), ERR_OK);
+	n = snprintf(doc, sizeof(doc), "{\"id\":\"agreement--0f6c5a7e-3b9d-"
+	    "4e2a-9c1f-5d8e7b6a4c32\",\"version\":1,\"title\":\"Fixture\","
+	    "\"parties\":[{\"name\":\"node-self\",\"key\":\"%s\","
+	    "\"contact\":\"a\"},{\"name\":\"partner\",\"key\":\"%s\","
+	    "\"contact\":\"b\"}],\"valid_from\":\"2000-01-01T00:00:00Z\","
+	    "\"valid_until\":\"2999-01-01T00:00:00Z\",\"clauses\":{\"share\":["
+	    "{\"from\":\"node-self\",\"to\":\"partner\",\"types\":[\"*\"],"
+	    "\"collections\":[\"" C_RO "\",\"" C_RW "\"],\"tlp_max\":\"red\","
+	    "\"onward\":\"none\"},{\"from\":\"partner\",\"to\":\"node-self\","
+	    "\"types\":[\"*\"],\"collections\":[\"" C_WO "\",\"" C_RW "\"],"
+	    "\"tlp_max\":\"red\",\"onward\":\"none\"}]}}", k0, k1);
+	assert_true(n > 0 && (size_t)n < sizeof(doc));
+	agreement_report_init(&rep);
+	assert_int_equal(agreement_parse(doc, (size_t)n, &a, &rep), ERR_OK);
+	assert_int_equal(agreement_sign(a, x->seed[0]), ERR_OK);
+	assert_int_equal(agreement_sign(a, x->seed[1]), ERR_OK);
+	assert_int_equal(agreement_to_json(a, &j), ERR_OK);
+	buf_init(&b, AGREEMENT_MAX_BYTES);
+	assert_int_equal(jsonmem_dump(j, &b), ERR_OK);
+	assert_int_equal(node_install(x->st, b.ptr, b.len, ts_now_us(), &res,
+	    &rep), ERR_OK);
+	assert_int_equal(res.n_created, 0);
+	buf_reset(&b);
+	json_decref(j);
+	agreement_free(a);
 }
 
 static int
@@ -107,23 +164,20 @@ fx_setup(void **state)
 	assert_true(snprintf(x->path, sizeof(x->path), "%s/node.db", x->dir) <
 	    (int)sizeof(x->path));
 	assert_int_equal(store_open(x->path, STORE_CREATE, &x->st), ERR_OK);
-	add_party(x, "node-self", STORE_ROLE_SELF, &x->self);
-	add_party(x, "partner", STORE_ROLE_PARTNER, &x->partner);
-	add_party(x, "outsider", STORE_ROLE_PARTNER, &x->outsider);
+	for (size_t i = 0; i < 3; i++)
+		for (size_t k = 0; k < CRYPTO_ED25519_SECRET_BYTES; k++)
+			x->seed[i][k] = (uint8_t)(i * 64 + k + 1);
+	add_party(x, "node-self", STORE_ROLE_SELF, x->seed[0], &x->self);
+	add_party(x, "partner", STORE_ROLE_PARTNER, x->seed[1], &x->partner);
+	add_party(x, "outsider", STORE_ROLE_PARTNER, x->seed[2], &x->outsider);
+	agreement_identity_id(x->partner.pubkey, x->partner_identity);
 	for (size_t i = 0; i < 4; i++)
 		assert_int_equal(store_collection_add(x->st, all_colls[i],
 		    i == 0 ? "Read only" : "Coll",
 		    i == 0 ? "For partners to read" : "",
 		    &cid[i]), ERR_OK);
-	assert_int_equal(store_grant_set(x->st, cid[0], x->partner.id, 1, 0),
-	    ERR_OK);
-	assert_int_equal(store_grant_set(x->st, cid[1], x->partner.id, 0, 1),
-	    ERR_OK);
-	assert_int_equal(store_grant_set(x->st, cid[2], x->partner.id, 1, 1),
-	    ERR_OK);
-	/* An explicit grant of nothing is no grant. */
-	assert_int_equal(store_grant_set(x->st, cid[3], x->outsider.id, 0, 0),
-	    ERR_OK);
+	install_agreement(x);
+	assert_int_equal(node_policy_new(&x->np), ERR_OK);
 	for (size_t i = 0; i < sizeof(x->key); i++)
 		x->key[i] = (uint8_t)(i * 7 + 1);
 	x->cself.st = x->st;
@@ -131,6 +185,7 @@ fx_setup(void **state)
 	x->cself.base_url = "https://h:1";
 	x->cself.cursor_key = x->key;
 	x->cself.title = "Test node";
+	x->cself.policy = x->np;
 	x->cpartner = x->cself;
 	x->cpartner.party = &x->partner;
 	x->coutsider = x->cself;
@@ -146,6 +201,7 @@ fx_teardown(void **state)
 	struct fx *x = *state;
 
 	taxii_resp_free(&x->resp);
+	node_policy_free(x->np);
 	store_close(x->st);
 	rm_dir(x->dir);
 	free(x);
@@ -1301,18 +1357,37 @@ test_post_and_read(void **state)
 	assert_string_equal(x->resp.body.ptr, "{}");
 }
 
+/* indicator() made by the party with STIX identity cbr. */
+static void
+indicator_by(char *out, size_t cap, unsigned k, const char *cbr,
+    const char *extra)
+{
+	int n;
+
+	n = snprintf(out, cap, "{\"type\":\"indicator\",\"spec_version\":"
+	    "\"2.1\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-%012x\","
+	    "\"created\":\"" T_CREATED "\",\"modified\":\"" T_CREATED "\","
+	    "\"created_by_ref\":\"%s\",%s\"name\":\"p\",\"pattern\":"
+	    "\"[ipv4-addr:value = '198.51.100.2']\",\"pattern_type\":\"stix\","
+	    "\"valid_from\":\"2024-01-01T00:00:00Z\"}", k, cbr, extra);
+	assert_true(n > 0 && (size_t)n < cap);
+}
+
 static void
 test_partner(void **state)
 {
 	struct fx *x = *state;
-	char ind[1024], sp[128], sp_self[128];
+	char ind[1024], pind[1024], sp[128], sp_self[128], msg[64];
 	const char *objs[1];
-	struct buf env;
-	json_t *j;
+	struct buf env, penv;
+	json_t *j, *f;
 
 	indicator(ind, sizeof(ind), 9, T_CREATED, "x");
 	objs[0] = ind;
 	envelope(&env, objs, 1);
+	indicator_by(pind, sizeof(pind), 0x10, x->partner_identity, "");
+	objs[0] = pind;
+	envelope(&penv, objs, 1);
 
 	/* Self fills the read-only collection; the partner reads it. */
 	j = post_ok(x, &x->cself, C_RO, env.ptr, 1, 1, 0);
@@ -1332,17 +1407,27 @@ test_partner(void **state)
 	assert_int_equal(get(x, &x->cpartner, cpath(x, C_RO,
 	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000009/"
 	    "versions/"), NULL, 0), ERR_OK);
-	/* But may not write or delete there. */
-	assert_int_equal(call(x, &x->cpartner, TAXII_POST, cpath(x, C_RO,
-	    "objects/"), NULL, 0, env.ptr), ERR_FORBIDDEN);
+	/* Its own indicator into the read-only collection: refused, with
+	 * the reason (it may post sightings and notes there, so the post
+	 * itself is taken). */
+	j = post_ok(x, &x->cpartner, C_RO, penv.ptr, 1, 0, 1);
+	f = json_array_get(json_object_get(j, "failures"), 0);
+	assert_non_null(strstr(jstr(f, "message"), "not allowed by the "
+	    "agreements in force"));
+	json_decref(j);
+	/* No one deletes but the node's own party. */
 	assert_int_equal(call(x, &x->cpartner, TAXII_DELETE, cpath(x, C_RO,
 	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000009/"), NULL,
 	    0, NULL), ERR_FORBIDDEN);
 	/* The partner cannot read the self's status. */
 	assert_int_equal(get(x, &x->cpartner, sp_self, NULL, 0), ERR_NOTFOUND);
 
-	/* Write-only: post yes, read no. */
-	j = post_ok(x, &x->cpartner, C_WO, env.ptr, 1, 1, 0);
+	/* Write-only: post yes (its own objects only), read no. */
+	j = post_ok(x, &x->cpartner, C_WO, env.ptr, 1, 0, 1);
+	f = json_array_get(json_object_get(j, "failures"), 0);
+	assert_non_null(strstr(jstr(f, "message"), "created_by_ref"));
+	json_decref(j);
+	j = post_ok(x, &x->cpartner, C_WO, penv.ptr, 1, 1, 0);
 	assert_true(snprintf(sp, sizeof(sp), "/taxii2/api/status/%s/",
 	    jstr(j, "id")) < (int)sizeof(sp));
 	json_decref(j);
@@ -1351,13 +1436,13 @@ test_partner(void **state)
 	assert_int_equal(get(x, &x->cpartner, cpath(x, C_WO, "manifest/"),
 	    NULL, 0), ERR_FORBIDDEN);
 	assert_int_equal(get(x, &x->cpartner, cpath(x, C_WO,
-	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000009/"), NULL,
+	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000010/"), NULL,
 	    0), ERR_FORBIDDEN);
 	assert_int_equal(get(x, &x->cpartner, cpath(x, C_WO,
-	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000009/"
+	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000010/"
 	    "versions/"), NULL, 0), ERR_FORBIDDEN);
 	assert_int_equal(call(x, &x->cpartner, TAXII_DELETE, cpath(x, C_WO,
-	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000009/"), NULL,
+	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000010/"), NULL,
 	    0, NULL), ERR_FORBIDDEN);
 	/* Its own status it can read; the self too; the outsider not. */
 	assert_int_equal(get(x, &x->cpartner, sp, NULL, 0), ERR_OK);
@@ -1373,14 +1458,21 @@ test_partner(void **state)
 	assert_int_equal(json_array_size(objects_of(j)), 1);
 	json_decref(j);
 
-	/* Read and write: delete works. */
-	j = post_ok(x, &x->cpartner, C_RW, env.ptr, 1, 1, 0);
+	/* Read and write: what it wrote it reads back (ORIGIN); it still
+	 * deletes nothing, the node's own party does. */
+	j = post_ok(x, &x->cpartner, C_RW, penv.ptr, 1, 1, 0);
 	json_decref(j);
+	assert_int_equal(get(x, &x->cpartner, cpath(x, C_RW,
+	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000010/"), NULL,
+	    0), ERR_OK);
 	assert_int_equal(call(x, &x->cpartner, TAXII_DELETE, cpath(x, C_RW,
-	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000009/"), NULL,
+	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000010/"), NULL,
+	    0, NULL), ERR_FORBIDDEN);
+	assert_int_equal(call(x, &x->cself, TAXII_DELETE, cpath(x, C_RW,
+	    "objects/indicator--8e2e2d2b-17d4-4cbf-938f-000000000010/"), NULL,
 	    0, NULL), ERR_OK);
 
-	/* No grant: 404 everywhere, for the partner and the outsider. */
+	/* No clause: 404 everywhere, for the partner and the outsider. */
 	for (int who = 0; who < 2; who++) {
 		const struct taxii_ctx *c = who ? &x->coutsider : &x->cpartner;
 
@@ -1396,7 +1488,29 @@ test_partner(void **state)
 	}
 	assert_int_equal(get(x, &x->coutsider, cpath(x, C_RO, "objects/"),
 	    NULL, 0), ERR_NOTFOUND);
+
+	/* The node's own object is read by the partner; once the agreement
+	 * is terminated, nothing is, at once, and no collection is seen. */
+	assert_int_equal(get(x, &x->cpartner, cpath(x, C_RO, "objects/"),
+	    NULL, 0), ERR_OK);
+	assert_true(strstr(x->resp.body.ptr, "000000000009") != NULL);
+	(void)snprintf(msg, sizeof(msg), "fixture over");
+	{
+		struct agreement_report rep;
+
+		agreement_report_init(&rep);
+		assert_int_equal(node_terminate(x->st, x->seed[0],
+		    "agreement--0f6c5a7e-3b9d-4e2a-9c1f-5d8e7b6a4c32",
+		    ts_now_us() - 1000000, msg, ts_now_us(), NULL, &rep),
+		    ERR_OK);
+	}
+	assert_int_equal(get(x, &x->cpartner, cpath(x, C_RO, "objects/"),
+	    NULL, 0), ERR_NOTFOUND);
+	assert_int_equal(get(x, &x->cpartner, "/taxii2/api/collections/",
+	    NULL, 0), ERR_OK);
+	assert_string_equal(x->resp.body.ptr, "{}");
 	buf_reset(&env);
+	buf_reset(&penv);
 }
 
 static void
