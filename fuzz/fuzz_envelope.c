@@ -191,6 +191,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		db_remove();
 		db_open();
 	}
+	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = fz.st;
 	ctx.party = &fz.self;
 	ctx.base_url = "https://fuzz:1";

@@ -27,6 +27,10 @@ static const struct cli_cmd commands[] = {
 	{ "match", cmd_match, "find the node's indicators in logs and text" },
 	{ "export", cmd_export, "write indicators for Suricata, Zeek and "
 	    "other tools" },
+	{ "sync", cmd_sync, "pull from partners' nodes, verify their logs, "
+	    "cosign" },
+	{ "partner", cmd_partner, "add, list, show and remove the partners' "
+	    "nodes this node syncs with" },
 };
 
 static void

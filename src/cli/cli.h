@@ -49,6 +49,8 @@ int cmd_agreement(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_partner(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 /*
  * Join dir and name into out (out_cap bytes).  ERR_TOOBIG when it does not
@@ -100,6 +102,25 @@ enum err cli_write_atomic(const char *path, const void *data, size_t len,
 
 /* Map an error to the exit code the commands use. */
 int cli_exit_code(enum err e);
+
+/*
+ * Parse a duration "N" (seconds), "Ns", "Nm" or "Nh" into seconds within
+ * [min, max].  0 on success, -1 otherwise.
+ */
+int cli_parse_seconds(const char *s, unsigned min, unsigned max,
+    unsigned *out);
+
+/*
+ * Sync with every partner in the background of `serve` every `every`
+ * seconds (cmd_sync.c), on its own connection to the database at db_path,
+ * cosigning with a copy of signer.  start: ERR_NOMEM etc.; stop waits for
+ * the thread.  NULL does nothing for stop.
+ */
+struct cli_syncer;
+enum err cli_syncer_start(const char *db_path, const char *dir,
+    const struct tlog_signer *signer, unsigned every,
+    struct cli_syncer **out) WUR;
+void cli_syncer_stop(struct cli_syncer *s);
 
 /* Issue a new bearer token for party_id (see http/auth.h). */
 #define CLI_TOKEN_LEN	58	/* "ent_" + base64url of 40 bytes (54) */

@@ -2,19 +2,16 @@
  * cmd_log.c: entente log checkpoint|prove|audit|verify (docs/cli.md,
  * docs/log.md).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "crypto/crypto.h"
 #include "sync/client.h"
+#include "sync/verify.h"
 #include "tlog/leaf.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
@@ -23,10 +20,6 @@
 #include "util/timeutil.h"
 
 #define HB		TLOG_HASH_BYTES
-#define JSON_ACCEPT	"application/json"
-#define NOTE_ACCEPT	"text/plain"
-/* Received leaves proved per round of log verify. */
-#define VERIFY_BATCH	100
 
 static void
 log_usage(FILE *f)
@@ -323,341 +316,74 @@ do_audit(struct store *st)
 	return CLI_EXIT_OK;
 }
 
-/* What log verify works with. */
+/* What log verify was given. */
 struct verify {
-	const char		*dir;
-	struct store		*st;
 	struct sync_http	 http;
 	const char		*url;		/* partner base, no slash */
 	const char		*vkey_s;
 	struct tlog_vkey	 vkey;
-	char			 msg[512];
 };
 
-/* GET base + path into out; ERR_IO etc. with v->msg set. */
-static enum err
-fetch(struct verify *v, const char *path, const char *accept, struct buf *out)
-{
-	char url[2048];
-	long status;
-	enum err err;
-
-	if (snprintf(url, sizeof(url), "%s%s", v->url, path) >=
-	    (int)sizeof(url))
-		return ERR_TOOBIG;
-	err = sync_http_get(&v->http, url, accept, out, &status, v->msg,
-	    sizeof(v->msg));
-	if (err != ERR_OK)
-		return err;
-	if (status != 200) {
-		int nul = buf_addc(out, '\0') == ERR_OK;
-
-		(void)snprintf(v->msg, sizeof(v->msg), "%.200s: HTTP %ld: "
-		    "%.200s", url, status, nul ? out->ptr : "");
-		return status == 404 ? ERR_NOTFOUND : ERR_IO;
-	}
-	return buf_addc(out, '\0') == ERR_OK ? (out->len--, ERR_OK) :
-	    ERR_TOOBIG;
-}
-
-/* Pull the JSON array "hashes" out of a proof response. */
-static enum err
-parse_hashes(const char *body, uint8_t (*out)[HB], size_t *n_out)
-{
-	const char *p = strstr(body, "\"hashes\":[");
-	size_t n = 0, got;
-
-	*n_out = 0;
-	if (p == NULL)
-		return ERR_PARSE;
-	p += 10;
-	while (*p == '"') {
-		const char *e = strchr(p + 1, '"');
-
-		if (e == NULL || n == TLOG_MAX_PROOF ||
-		    crypto_b64_decode(p + 1, (size_t)(e - p - 1), 0, out[n], HB,
-		    &got) != ERR_OK || got != HB)
-			return ERR_PARSE;
-		n++;
-		p = e + 1;
-		if (*p == ',')
-			p++;
-	}
-	if (*p != ']')
-		return ERR_PARSE;
-	*n_out = n;
-	return ERR_OK;
-}
-
 /*
- * Save the evidence of a partner's inconsistent log: both checkpoints (and
- * what else the caller gives) in DIR/evidence/, and say so loudly.
+ * Verify the partner's log with sync_verify_log() and print the outcome:
+ * CLI_EXIT_EVIDENCE when it is inconsistent (the evidence saved in
+ * dir/evidence/).
  */
 static int
-evidence(struct verify *v, const char *what, const char *a, size_t alen,
-    const char *b, size_t blen)
+do_verify(const char *dir, struct store *st, struct verify *v)
 {
-	char path[4096], name[64];
-	struct tm tm;
-	time_t now = time(NULL);
-	FILE *f;
-	int fd;
-
-	(void)gmtime_r(&now, &tm);
-	(void)strftime(name, sizeof(name), "evidence/%Y%m%dT%H%M%SZ", &tm);
-	if (cli_path(path, sizeof(path), v->dir, "evidence") == ERR_OK)
-		(void)mkdir(path, 0700);
-	if (cli_path(path, sizeof(path), v->dir, name) != ERR_OK ||
-	    strlen(path) + 16 > sizeof(path))
-		return CLI_EXIT_EVIDENCE;
-	(void)snprintf(path + strlen(path), 16, "-%d.txt", (int)getpid());
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-	if (fd >= 0 && (f = fdopen(fd, "w")) != NULL) {
-		fprintf(f, "entente log verify: evidence of an inconsistent "
-		    "log\npartner: %s\nverifier key: %s\nfinding: %s\n\n"
-		    "--- checkpoint seen before (as stored) ---\n", v->url,
-		    v->vkey_s, what);
-		(void)fwrite(a, 1, alen, f);
-		fprintf(f, "\n--- checkpoint served now ---\n");
-		(void)fwrite(b, 1, blen, f);
-		fprintf(f, "\n--- details ---\n%s\n", v->msg);
-		if (fclose(f) != 0)
-			fd = -1;
-	} else if (fd >= 0) {
-		(void)close(fd);
-		fd = -1;
-	}
-	fprintf(stderr, "\n*** PARTNER LOG INCONSISTENT: %s ***\n"
-	    "*** partner %s (%s) ***\n*** evidence: %s ***\n\n", what, v->url,
-	    v->vkey.name, fd >= 0 ? path : "could not be written");
-	return CLI_EXIT_EVIDENCE;
-}
-
-/* Check inclusion of what this node received from the partner. */
-static int
-verify_received(struct verify *v, uint64_t size,
-    const uint8_t root[HB], size_t *n_ok, size_t *n_later)
-{
-	struct store_tlog_recv rows[VERIFY_BATCH];
-	uint8_t proof[TLOG_MAX_PROOF][HB];
-	char path[256];
-	int64_t after = 0;
-	struct buf b;
-	size_t n, np;
-	enum err err;
-	int rc = CLI_EXIT_OK;
-
-	buf_init(&b, 64 * 1024);
-	for (;;) {
-		err = store_tlog_recv_pending(v->st, v->vkey_s, after, rows,
-		    VERIFY_BATCH, &n);
-		if (err != ERR_OK || n == 0)
-			break;
-		for (size_t i = 0; i < n; i++) {
-			after = rows[i].id;
-			if (rows[i].leaf_index >= size) {
-				(*n_later)++;
-				continue;
-			}
-			(void)snprintf(path, sizeof(path), "/entente/v1/log/"
-			    "proof/inclusion?size=%llu&index=%llu",
-			    (unsigned long long)size,
-			    (unsigned long long)rows[i].leaf_index);
-			buf_clear(&b);
-			if ((err = fetch(v, path, JSON_ACCEPT, &b)) != ERR_OK) {
-				fprintf(stderr, "entente log: %s\n", v->msg);
-				rc = CLI_EXIT_ERROR;
-				goto out;
-			}
-			if (parse_hashes(b.ptr, proof, &np) != ERR_OK ||
-			    tlog_verify_inclusion(rows[i].leaf_index, size,
-			    rows[i].leaf_hash, (const uint8_t (*)[HB])proof,
-			    np, root) != ERR_OK) {
-				(void)snprintf(v->msg, sizeof(v->msg),
-				    "inclusion proof of leaf %llu in size %llu: "
-				    "%.300s",
-				    (unsigned long long)rows[i].leaf_index,
-				    (unsigned long long)size, b.ptr);
-				rc = evidence(v, "a leaf it delivered to us is "
-				    "not in its log", "", 0, "", 0);
-				goto out;
-			}
-			if (store_tlog_recv_mark(v->st, rows[i].id, size) !=
-			    ERR_OK) {
-				rc = CLI_EXIT_ERROR;
-				goto out;
-			}
-			(*n_ok)++;
-		}
-	}
-	if (err != ERR_OK)
-		rc = CLI_EXIT_ERROR;
-out:
-	buf_reset(&b);
-	return rc;
-}
-
-/* Cosign the partner's checkpoint note and submit it. */
-static int
-cosign(struct verify *v, const char *note, size_t len, size_t text_len)
-{
+	struct sync_verify_cfg cfg;
+	struct sync_verify_result res;
 	struct tlog_signer signer;
-	uint8_t sig[TLOG_COSIG_BYTES];
-	struct buf body, resp;
-	char url[2048];
-	long status = 0;
+	char evdir[4096];
 	enum err err;
 	int rc;
 
-	if ((rc = cli_log_signer(v->dir, v->st, &signer)) != CLI_EXIT_OK)
+	if (cli_path(evdir, sizeof(evdir), dir, "evidence") != ERR_OK) {
+		fprintf(stderr, "entente log: directory name too long: %s\n",
+		    dir);
+		return CLI_EXIT_ERROR;
+	}
+	if ((rc = cli_log_signer(dir, st, &signer)) != CLI_EXIT_OK)
 		return rc;
-	buf_init(&body, STORE_TLOG_NOTE_MAX + 1024);
-	buf_init(&resp, 64 * 1024);
-	err = buf_add(&body, note, len);
-	if (err == ERR_OK)
-		err = tlog_cosign(note, text_len, signer.origin,
-		    strlen(signer.origin), signer.seed,
-		    (uint64_t)(ts_now_us() / 1000000), sig, &body);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.http = &v->http;
+	cfg.url = v->url;
+	cfg.vkey = &v->vkey;
+	cfg.vkey_text = v->vkey_s;
+	cfg.evidence_dir = evdir;
+	cfg.signer = &signer;
+	err = sync_verify_log(st, &cfg, &res);
 	crypto_wipe(signer.seed, sizeof(signer.seed));
-	(void)snprintf(url, sizeof(url), "%s/entente/v1/log/cosignature",
-	    v->url);
-	if (err == ERR_OK)
-		err = sync_http_post(&v->http, url, "text/plain; charset=utf-8",
-		    JSON_ACCEPT, body.ptr, body.len, &resp, &status, v->msg,
-		    sizeof(v->msg));
-	rc = CLI_EXIT_OK;
+	if (err == ERR_CONFLICT) {
+		fprintf(stderr, "\n*** PARTNER LOG INCONSISTENT: %s ***\n"
+		    "*** partner %s (%s) ***\n*** evidence: %s ***\n\n",
+		    res.msg, v->url, v->vkey.name, res.evidence[0] != '\0' ?
+		    res.evidence : "could not be written");
+		return CLI_EXIT_EVIDENCE;
+	}
 	if (err != ERR_OK) {
-		fprintf(stderr, "entente log: cannot cosign: %s\n",
-		    v->msg[0] != '\0' ? v->msg : err_str(err));
-		rc = CLI_EXIT_ERROR;
-	} else if (status != 200) {
-		fprintf(stderr, "entente log: the partner refused our "
-		    "cosignature: HTTP %ld: %.300s\n", status,
-		    buf_addc(&resp, '\0') == ERR_OK ? resp.ptr : "");
-		rc = CLI_EXIT_ERROR;
-	}
-	buf_reset(&body);
-	buf_reset(&resp);
-	return rc;
-}
-
-static int
-do_verify(struct verify *v)
-{
-	struct tlog_checkpoint cp;
-	struct tlog_note_check check;
-	struct tlog_note note;
-	uint8_t proof[TLOG_MAX_PROOF][HB], old_root[HB];
-	struct buf cur, old, b;
-	const char *why = NULL;
-	char path[256];
-	uint64_t old_size;
-	size_t np, n_ok = 0, n_later = 0;
-	enum err err;
-	int rc = CLI_EXIT_ERROR, have_old = 1;
-
-	buf_init(&cur, STORE_TLOG_NOTE_MAX);
-	buf_init(&old, STORE_TLOG_NOTE_MAX);
-	buf_init(&b, 64 * 1024);
-	if ((err = fetch(v, "/entente/v1/log/checkpoint", NOTE_ACCEPT,
-	    &cur)) != ERR_OK) {
-		fprintf(stderr, "entente log: %s\n", v->msg);
-		goto out;
-	}
-	if (tlog_checkpoint_open(cur.ptr, cur.len, &v->vkey, 1, &cp, &check,
-	    &why) != ERR_OK) {
-		fprintf(stderr, "entente log: the partner's checkpoint does not "
-		    "verify with %s: %s\n", v->vkey.name, why != NULL ? why :
-		    "bad signature");
-		goto out;
-	}
-	if (cp.origin_len != v->vkey.name_len ||
-	    memcmp(cp.origin, v->vkey.name, cp.origin_len) != 0) {
-		fprintf(stderr, "entente log: the checkpoint names origin "
-		    "'%.*s', not '%s'\n", (int)cp.origin_len, cp.origin,
-		    v->vkey.name);
-		goto out;
-	}
-	if (tlog_note_parse(cur.ptr, cur.len, &note, NULL) != ERR_OK)
-		goto out;
-	/* Same size seen before with another root: a fork. */
-	err = store_tlog_seen_get(v->st, v->vkey_s, cp.size, NULL, old_root,
-	    &old);
-	if (err == ERR_OK && memcmp(old_root, cp.root, HB) != 0) {
-		(void)snprintf(v->msg, sizeof(v->msg), "two roots for size "
-		    "%llu", (unsigned long long)cp.size);
-		rc = evidence(v, "two different checkpoints of the same size",
-		    old.ptr, old.len, cur.ptr, cur.len);
-		goto out;
-	}
-	buf_clear(&old);
-	err = store_tlog_seen_get(v->st, v->vkey_s, STORE_TLOG_LATEST,
-	    &old_size, old_root, &old);
-	if (err == ERR_NOTFOUND)
-		have_old = 0;
-	else if (err != ERR_OK)
-		goto out;
-	if (have_old && old_size > 0 && old_size != cp.size) {
-		uint64_t s1 = old_size < cp.size ? old_size : cp.size;
-		uint64_t s2 = old_size < cp.size ? cp.size : old_size;
-		const uint8_t *r1 = old_size < cp.size ? old_root : cp.root;
-		const uint8_t *r2 = old_size < cp.size ? cp.root : old_root;
-
-		(void)snprintf(path, sizeof(path), "/entente/v1/log/proof/"
-		    "consistency?size1=%llu&size2=%llu", (unsigned long long)s1,
-		    (unsigned long long)s2);
-		if ((err = fetch(v, path, JSON_ACCEPT, &b)) != ERR_OK) {
-			if (err != ERR_NOTFOUND) {
-				fprintf(stderr, "entente log: %s\n", v->msg);
-				goto out;
-			}
-			/* A log smaller than what it showed us before. */
-			rc = evidence(v, "the log shrank below a size it "
-			    "signed before", old.ptr, old.len, cur.ptr,
-			    cur.len);
-			goto out;
-		}
-		if (parse_hashes(b.ptr, proof, &np) != ERR_OK ||
-		    tlog_verify_consistency(s1, s2, r1, r2,
-		    (const uint8_t (*)[HB])proof, np) != ERR_OK) {
-			(void)snprintf(v->msg, sizeof(v->msg), "consistency "
-			    "proof %llu -> %llu: %.300s", (unsigned long long)s1,
-			    (unsigned long long)s2, b.ptr);
-			rc = evidence(v, "the new checkpoint is not an extension "
-			    "of the one seen before", old.ptr, old.len, cur.ptr,
-			    cur.len);
-			goto out;
-		}
-	}
-	if ((rc = verify_received(v, cp.size, cp.root, &n_ok, &n_later)) !=
-	    CLI_EXIT_OK)
-		goto out;
-	rc = CLI_EXIT_ERROR;
-	err = store_tlog_seen_add(v->st, v->vkey_s, cp.size, cp.root, cur.ptr,
-	    cur.len, ts_now_us());
-	if (err != ERR_OK && err != ERR_EXISTS) {
-		fprintf(stderr, "entente log: cannot record the checkpoint: "
-		    "%s\n", err_str(err));
-		goto out;
+		fprintf(stderr, "entente log: %s\n", res.msg[0] != '\0' ?
+		    res.msg : err_str(err));
+		return CLI_EXIT_ERROR;
 	}
 	printf("partner log %s: checkpoint of size %llu verified", v->vkey.name,
-	    (unsigned long long)cp.size);
-	if (have_old)
-		printf(", consistent with size %llu seen before",
-		    (unsigned long long)old_size);
-	else
+	    (unsigned long long)res.size);
+	if (res.first_contact)
 		printf(" (first contact: trusted from now on)");
-	printf("; %zu received leaves proved included", n_ok);
-	if (n_later > 0)
-		printf(", %zu past this checkpoint (next time)", n_later);
+	else
+		printf(", consistent with size %llu seen before",
+		    (unsigned long long)res.prev_size);
+	printf("; %zu received leaves proved included", res.n_proved);
+	if (res.n_later > 0)
+		printf(", %zu past this checkpoint (next time)", res.n_later);
 	printf("\n");
-	if ((rc = cosign(v, cur.ptr, cur.len, note.text_len)) == CLI_EXIT_OK)
-		printf("cosigned checkpoint %llu\n", (unsigned long long)cp.size);
-out:
-	buf_reset(&cur);
-	buf_reset(&old);
-	buf_reset(&b);
-	return rc;
+	if (!res.cosigned) {
+		fprintf(stderr, "entente log: %s\n", res.msg);
+		return CLI_EXIT_ERROR;
+	}
+	printf("cosigned checkpoint %llu\n", (unsigned long long)res.size);
+	return CLI_EXIT_OK;
 }
 
 int
@@ -776,9 +502,7 @@ cmd_log(int argc, char **argv)
 		while (strlen(url) > 0 && url[strlen(url) - 1] == '/')
 			url[strlen(url) - 1] = '\0';
 		v.url = url;
-		v.dir = dir;
-		v.st = st;
-		rc = do_verify(&v);
+		rc = do_verify(dir, st, &v);
 	}
 	store_close(st);
 	return rc;

@@ -22,6 +22,7 @@
 #include "cli/opt.h"
 #include "crypto/crypto.h"
 #include "http/http.h"
+#include "sync/client.h"
 #include "taxii/taxii.h"
 #include "util/limits.h"
 #include "util/log.h"
@@ -31,12 +32,16 @@
 #define SERVE_PURGE_SECONDS	3600
 #define SERVE_SETTLE_TICKS	6	/* of 50 ms */
 
+/* Options of this command only (clear of opt.h's shared range). */
+enum { SOPT_SYNC_EVERY = 1300 };
+
 static void
 serve_usage(FILE *f)
 {
 	fprintf(f, "usage: entente serve [--dir DIR] [--listen ADDR:PORT] "
 	    "[--no-tls] [--threads N]\n"
-	    "                     [--checkpoint-interval DURATION]\n\n"
+	    "                     [--checkpoint-interval DURATION] "
+	    "[--sync-every DUR]\n\n"
 	    "Serve TAXII 2.1 at https://ADDR:PORT/taxii2/ and the\n"
 	    "transparency log at /entente/v1/log/ until SIGTERM or SIGINT.\n"
 	    "When ready it prints one line, 'serving URL', on stdout;\n"
@@ -47,7 +52,10 @@ serve_usage(FILE *f)
 	    "  --threads N         worker threads (default: CPU count)\n"
 	    "  --checkpoint-interval DURATION\n"
 	    "                      sign a log checkpoint at most this often,\n"
-	    "                      when the log grew: 1s (default), 250ms...\n",
+	    "                      when the log grew: 1s (default), 250ms...\n"
+	    "  --sync-every DUR    also sync with every partner (entente\n"
+	    "                      sync) every DUR: N, Ns, Nm, Nh (default:\n"
+	    "                      no background sync)\n",
 	    SERVE_DEFAULT_LISTEN);
 }
 
@@ -210,6 +218,7 @@ cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "checkpoint-interval", required_argument, NULL,
 		    OPT_CHECKPOINT_INTERVAL },
+		{ "sync-every", required_argument, NULL, SOPT_SYNC_EVERY },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -223,6 +232,8 @@ cmd_serve(int argc, char **argv)
 	size_t n_filled = 0;
 	struct tlog_signer signer;
 	unsigned interval_ms = TLOG_WRITER_INTERVAL_MS;
+	unsigned sync_every = 0;
+	struct cli_syncer *syncer = NULL;
 	struct store_party self;
 	struct store *st = NULL;
 	struct timespec to;
@@ -254,6 +265,14 @@ cmd_serve(int argc, char **argv)
 			    threads > 256) {
 				fprintf(stderr, "entente serve: --threads "
 				    "must be 1-256\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case SOPT_SYNC_EVERY:
+			if (cli_parse_seconds(optarg, 1, 86400, &sync_every) !=
+			    0) {
+				fprintf(stderr, "entente serve: --sync-every: a "
+				    "duration of 1s to 24h (N, Ns, Nm, Nh)\n");
 				return CLI_EXIT_USAGE;
 			}
 			break;
@@ -323,19 +342,6 @@ cmd_serve(int argc, char **argv)
 		log_info("filled in the TLP and labels of %zu object versions "
 		    "stored before schema 3", n_filled);
 	purge_retained(st);
-	if ((err = node_policy_new(&policy)) != ERR_OK)
-		goto out;
-	memset(&signer, 0, sizeof(signer));
-	if (cli_log_signer(dir, st, &signer) != CLI_EXIT_OK)
-		goto out;
-	err = tlog_writer_start(db, &signer, interval_ms, &writer);
-	crypto_wipe(signer.seed, sizeof(signer.seed));
-	if (err != ERR_OK) {
-		fprintf(stderr, "entente serve: cannot start the log writer: "
-		    "%s\n", err_str(err));
-		goto out;
-	}
-
 	/* Signals are taken by sigtimedwait below, never asynchronously;
 	 * worker threads inherit the mask. */
 	sigemptyset(&set);
@@ -345,6 +351,28 @@ cmd_serve(int argc, char **argv)
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		goto out;
+	if ((err = node_policy_new(&policy)) != ERR_OK)
+		goto out;
+	memset(&signer, 0, sizeof(signer));
+	if (cli_log_signer(dir, st, &signer) != CLI_EXIT_OK)
+		goto out;
+	err = tlog_writer_start(db, &signer, interval_ms, &writer);
+	if (err != ERR_OK) {
+		crypto_wipe(signer.seed, sizeof(signer.seed));
+		fprintf(stderr, "entente serve: cannot start the log writer: "
+		    "%s\n", err_str(err));
+		goto out;
+	}
+	if (sync_every > 0 && ((err = sync_http_init()) != ERR_OK ||
+	    (err = cli_syncer_start(db, dir, &signer, sync_every,
+	    &syncer)) != ERR_OK)) {
+		crypto_wipe(signer.seed, sizeof(signer.seed));
+		fprintf(stderr, "entente serve: cannot start the background "
+		    "sync: %s\n", err_str(err));
+		goto out;
+	}
+	crypto_wipe(signer.seed, sizeof(signer.seed));
+
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.addr = addr;
@@ -410,6 +438,8 @@ cmd_serve(int argc, char **argv)
 	if (http_inflight(srv) > 0)
 		log_warn("stopping with %u requests still in flight",
 		    http_inflight(srv));
+	cli_syncer_stop(syncer);
+	syncer = NULL;
 	http_stop(srv);
 	srv = NULL;
 	tlog_writer_stop(writer);
@@ -417,6 +447,7 @@ cmd_serve(int argc, char **argv)
 	log_info("stopped");
 	rc = CLI_EXIT_OK;
 out:
+	cli_syncer_stop(syncer);
 	http_stop(srv);
 	tlog_writer_stop(writer);
 	node_policy_free(policy);

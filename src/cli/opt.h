@@ -35,6 +35,7 @@ enum {
 	OPT_OBJECT,
 	OPT_PARTY,
 	OPT_AT,
+	OPT_LOG_KEY,
 };
 
 #endif

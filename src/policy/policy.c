@@ -1159,6 +1159,54 @@ policy_collection_access(const struct policy *p, const uint8_t *key,
 	*can_write = lists_collection(p, &p->parties[id].in, cid, now);
 }
 
+int
+policy_receive(const struct policy *p, const uint8_t *sender,
+    const struct policy_object *o, int64_t now, struct policy_grant *grant,
+    struct policy_why_list *why)
+{
+	struct dctx d;
+	uint32_t from, ci;
+
+	dctx_init(&d, p, o, now);
+	grant_set(grant, POLICY_DENIED, POLICY_NONE, POLICY_NONE, POLICY_NONE,
+	    POLICY_NONE);
+	if (why != NULL) {
+		why->n = why->n_more = 0;
+	}
+	if (sender == NULL || is_self(p, sender) ||
+	    (from = party_find(p, sender)) == NO_ID ||
+	    p->parties[from].agrs.n == 0) {
+		if (why != NULL) {
+			d.why = why;
+			why_add(&d, POLICY_WHY_NO_AGREEMENT, POLICY_NONE,
+			    POLICY_NONE, 0);
+		}
+		return 0;
+	}
+	ci = first_cover(&d, &p->parties[from].in, p->self_id);
+	if (ci != NO_ID) {
+		grant_set(grant, POLICY_GRANT_SHARE, p->clauses[ci].agr,
+		    p->clauses[ci].idx, POLICY_NONE, POLICY_NONE);
+		return 1;
+	}
+	if (why != NULL) {
+		d.why = why;
+		explain_list(&d, &p->parties[from].in, from, p->self_id);
+	}
+	return 0;
+}
+
+const uint8_t *
+policy_identity_key(const struct policy *p, const char *identity)
+{
+	if (identity == NULL)
+		return NULL;
+	for (size_t i = 0; i < p->n_parties; i++)
+		if (strcmp(p->parties[i].identity, identity) == 0)
+			return p->parties[i].key;
+	return NULL;
+}
+
 enum err
 policy_who(const struct policy *p, const struct policy_object *o,
     int64_t now, struct policy_recipient **out, size_t *n_out)

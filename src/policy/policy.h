@@ -178,6 +178,24 @@ int policy_write(const struct policy *p, const uint8_t *writer,
     const struct policy_object *refs, size_t n_refs, int64_t now,
     struct policy_grant *grant, struct policy_why_list *why);
 
+/*
+ * May this node keep o, delivered by the party with key sender (which
+ * pulled it from its node: sender's node decided the release; this is the
+ * receiving side's own check)?  1 when a share clause in force from sender
+ * to this node's party covers o (o->collection is where it will be
+ * stored); the grant names it, and its agreement is the one o is received
+ * under.  o's producer, received_from and received_under are ignored.
+ * why as policy_read.  Can't fail.
+ */
+int policy_receive(const struct policy *p, const uint8_t *sender,
+    const struct policy_object *o, int64_t now, struct policy_grant *grant,
+    struct policy_why_list *why);
+
+/* The key of the party of any agreement whose STIX identity is identity
+ * ("identity--..."), or NULL.  Borrowed from p.  Can't fail. */
+const uint8_t *policy_identity_key(const struct policy *p,
+    const char *identity);
+
 /* One party that may read an object, and what allows it. */
 struct policy_recipient {
 	uint8_t			key[CRYPTO_ED25519_PUBLIC_BYTES];

@@ -469,4 +469,78 @@ enum err store_tlog_recv_pending(struct store *st, const char *vkey,
 enum err store_tlog_recv_mark(struct store *st, int64_t id,
     uint64_t size) WUR;
 
+/*
+ * Partners' nodes this node syncs with (docs/sync.md).  A partner is a
+ * party (role partner) with how to reach its node: the base URL of its
+ * TAXII server ("https://host:port"), the bearer token it issued to this
+ * node (a secret: stored as given, the database is mode 0600), and the
+ * SHA-256 pin of its TLS public key (base64, as `entente whoami` prints
+ * it; empty: use the system CAs).  State: STORE_PARTNER_OK, FAILING (the
+ * last attempt failed: retried after backoff_until), HALTED (its log
+ * contradicted what this node saw before: not synced again until a human
+ * clears it; evidence names the file saved).
+ */
+#define STORE_URL_MAX		512
+#define STORE_SECRET_MAX	256
+#define STORE_PIN_MAX		64
+#define STORE_ERROR_MAX		512
+#define STORE_PATH_MAX		512
+enum store_partner_state {
+	STORE_PARTNER_OK = 0,
+	STORE_PARTNER_FAILING = 1,
+	STORE_PARTNER_HALTED = 2
+};
+struct store_partner {
+	int64_t		party_id;
+	char		url[STORE_URL_MAX + 1];
+	char		token[STORE_SECRET_MAX + 1];
+	char		tls_pin[STORE_PIN_MAX + 1];
+	enum store_partner_state state;
+	int64_t		added;
+	int64_t		last_ok;	/* us of the last good sync, 0: never */
+	int64_t		last_attempt;	/* us, 0: never */
+	uint32_t	failures;	/* in a row */
+	int64_t		backoff_until;	/* us */
+	char		last_error[STORE_ERROR_MAX + 1];
+	char		evidence[STORE_PATH_MAX + 1];
+	uint64_t	n_received;	/* object versions stored from it */
+	char		log_key[STORE_TLOG_VKEY_MAX + 1];	/* its log's
+						 * verifier key; "": learnt at
+						 * the first sync */
+};
+/* Add; ERR_EXISTS when party_id already has one, ERR_NOTFOUND for no such
+ * partner party, ERR_INVALID for empty url or token, ERR_TOOBIG. */
+enum err store_partner_add(struct store *st, int64_t party_id,
+    const char *url, const char *token, const char *tls_pin) WUR;
+/* ERR_NOTFOUND when party_id has none. */
+enum err store_partner_get(struct store *st, int64_t party_id,
+    struct store_partner *out) WUR;
+/* All, by party id; *out is new (free()). */
+enum err store_partner_list(struct store *st, struct store_partner **out,
+    size_t *n_out) WUR;
+/* Set the partner's log verifier key (text).  ERR_NOTFOUND. */
+enum err store_partner_set_log_key(struct store *st, int64_t party_id,
+    const char *log_key) WUR;
+/* Remove the partner and its sync cursors (the party stays). */
+enum err store_partner_remove(struct store *st, int64_t party_id) WUR;
+/*
+ * Record the outcome of one sync attempt at time now: ok (state OK,
+ * failures 0, last_ok now, n_received += n_new), failing (failures + 1,
+ * backoff_until, error text) or halted (with the evidence path).
+ */
+enum err store_partner_result(struct store *st, int64_t party_id,
+    enum store_partner_state state, int64_t now, int64_t backoff_until,
+    const char *error, const char *evidence, uint64_t n_new) WUR;
+
+/*
+ * Where a pull from one of a partner's collections stands: the
+ * X-TAXII-Date-Added-Last of the last page stored (us, 0: from the
+ * start).  Put in the transaction that stores the page, so a restart
+ * resumes exactly after what was stored.
+ */
+enum err store_sync_cursor_get(struct store *st, int64_t party_id,
+    const char *coll_uuid, int64_t *after_out) WUR;
+enum err store_sync_cursor_put(struct store *st, int64_t party_id,
+    const char *coll_uuid, int64_t after) WUR;
+
 #endif

@@ -251,6 +251,35 @@ static const char *const migrations[] = {
 	");"
 	"INSERT INTO seq (name, value) VALUES ('policy_gen', 0);"
 	"PRAGMA user_version = 3;",
+	/*
+	 * 4: federation (docs/sync.md).  How to reach each partner's node and
+	 * how its last syncs went; where each pull from one of its
+	 * collections stands.
+	 */
+	"CREATE TABLE partners ("
+	"	party_id	INTEGER PRIMARY KEY REFERENCES parties (id),"
+	"	url		TEXT NOT NULL,"
+	"	token		TEXT NOT NULL,"
+	"	tls_pin		TEXT NOT NULL,"
+	"	state		INTEGER NOT NULL DEFAULT 0"
+	"			CHECK (state IN (0, 1, 2)),"
+	"	added		INTEGER NOT NULL,"
+	"	last_ok		INTEGER NOT NULL DEFAULT 0,"
+	"	last_attempt	INTEGER NOT NULL DEFAULT 0,"
+	"	failures	INTEGER NOT NULL DEFAULT 0,"
+	"	backoff_until	INTEGER NOT NULL DEFAULT 0,"
+	"	last_error	TEXT NOT NULL DEFAULT '',"
+	"	evidence	TEXT NOT NULL DEFAULT '',"
+	"	n_received	INTEGER NOT NULL DEFAULT 0,"
+	"	log_key		TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE TABLE sync_cursors ("
+	"	party_id	INTEGER NOT NULL REFERENCES parties (id),"
+	"	coll_uuid	TEXT NOT NULL,"
+	"	after		INTEGER NOT NULL,"
+	"	PRIMARY KEY (party_id, coll_uuid)"
+	") WITHOUT ROWID;"
+	"PRAGMA user_version = 4;",
 };
 #define N_MIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -320,6 +349,15 @@ enum stmt_id {
 	S_AGR_TERM,
 	S_GEN_BUMP,
 	S_GEN_GET,
+	S_PARTNER_ADD,
+	S_PARTNER_GET,
+	S_PARTNER_LIST,
+	S_PARTNER_DEL,
+	S_PARTNER_DEL_CURSORS,
+	S_PARTNER_RESULT,
+	S_PARTNER_LOG_KEY,
+	S_CURSOR_GET,
+	S_CURSOR_PUT,
 	S_TLOG_SIZE,
 	S_TLOG_LEAF_ADD,
 	S_TLOG_LEAF_GET,
@@ -352,6 +390,10 @@ enum stmt_id {
 /* The columns every stream returns, and their common tail. */
 #define Q_HEAD	"SELECT date_added FROM objects INDEXED BY "
 #define Q_TAIL	" AND date_added > ?2 ORDER BY date_added LIMIT ?3"
+
+#define PARTNER_COLS	"party_id, url, token, tls_pin, state, added, " \
+			"last_ok, last_attempt, failures, backoff_until, " \
+			"last_error, evidence, n_received, log_key"
 
 static const char *const stmt_sql[S_COUNT_] = {
 	[S_BEGIN] = "BEGIN",
@@ -514,6 +556,28 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "ORDER BY id LIMIT ?3",
 	[S_TLOG_RECV_MARK] = "UPDATE tlog_received SET verified_size = ?2 "
 	    "WHERE id = ?1",
+	[S_PARTNER_ADD] = "INSERT INTO partners (party_id, url, token, "
+	    "tls_pin, added) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_PARTNER_GET] = "SELECT " PARTNER_COLS " FROM partners "
+	    "WHERE party_id = ?1",
+	[S_PARTNER_LIST] = "SELECT " PARTNER_COLS " FROM partners "
+	    "ORDER BY party_id",
+	[S_PARTNER_DEL] = "DELETE FROM partners WHERE party_id = ?1",
+	[S_PARTNER_DEL_CURSORS] = "DELETE FROM sync_cursors "
+	    "WHERE party_id = ?1",
+	[S_PARTNER_RESULT] = "UPDATE partners SET state = ?2, "
+	    "last_attempt = ?3, "
+	    "last_ok = CASE WHEN ?2 = 0 THEN ?3 ELSE last_ok END, "
+	    "failures = CASE WHEN ?2 = 0 THEN 0 ELSE failures + 1 END, "
+	    "backoff_until = ?4, last_error = ?5, evidence = ?6, "
+	    "n_received = n_received + ?7 WHERE party_id = ?1",
+	[S_PARTNER_LOG_KEY] = "UPDATE partners SET log_key = ?2 "
+	    "WHERE party_id = ?1",
+	[S_CURSOR_GET] = "SELECT after FROM sync_cursors "
+	    "WHERE party_id = ?1 AND coll_uuid = ?2",
+	[S_CURSOR_PUT] = "INSERT INTO sync_cursors (party_id, coll_uuid, "
+	    "after) VALUES (?1, ?2, ?3) ON CONFLICT (party_id, coll_uuid) "
+	    "DO UPDATE SET after = excluded.after",
 };
 
 struct store {
@@ -4170,6 +4234,295 @@ store_tlog_recv_mark(struct store *st, int64_t id, uint64_t size)
 		err = db_fail(st, __func__, rc);
 	else if ((err = step_done(st, s, __func__)) == ERR_OK &&
 	    sqlite3_changes(st->db) == 0)
+		err = ERR_NOTFOUND;
+	stmt_done(s);
+	return err;
+}
+
+/* ---- partners' nodes and sync cursors (schema 4) ---- */
+
+/* One partners row of PARTNER_COLS into *p. */
+static enum err
+partner_row(struct store *st, sqlite3_stmt *s, struct store_partner *p,
+    const char *func)
+{
+	enum err err;
+	int state;
+
+	memset(p, 0, sizeof(*p));
+	p->party_id = sqlite3_column_int64(s, 0);
+	if ((err = col_text(st, s, 1, p->url, sizeof(p->url), func)) !=
+	    ERR_OK ||
+	    (err = col_text(st, s, 2, p->token, sizeof(p->token), func)) !=
+	    ERR_OK ||
+	    (err = col_text(st, s, 3, p->tls_pin, sizeof(p->tls_pin),
+	    func)) != ERR_OK ||
+	    (err = col_text(st, s, 10, p->last_error, sizeof(p->last_error),
+	    func)) != ERR_OK ||
+	    (err = col_text(st, s, 11, p->evidence, sizeof(p->evidence),
+	    func)) != ERR_OK ||
+	    (err = col_text(st, s, 13, p->log_key, sizeof(p->log_key),
+	    func)) != ERR_OK)
+		return err;
+	state = sqlite3_column_int(s, 4);
+	if (state < STORE_PARTNER_OK || state > STORE_PARTNER_HALTED)
+		return ERR_DB;
+	p->state = (enum store_partner_state)state;
+	p->added = sqlite3_column_int64(s, 5);
+	p->last_ok = sqlite3_column_int64(s, 6);
+	p->last_attempt = sqlite3_column_int64(s, 7);
+	p->failures = (uint32_t)sqlite3_column_int64(s, 8);
+	p->backoff_until = sqlite3_column_int64(s, 9);
+	p->n_received = (uint64_t)sqlite3_column_int64(s, 12);
+	return ERR_OK;
+}
+
+enum err
+store_partner_add(struct store *st, int64_t party_id, const char *url,
+    const char *token, const char *tls_pin)
+{
+	struct store_party party;
+	sqlite3_stmt *s;
+	enum err err;
+	int own, rc;
+
+	if ((err = check_str(url, STORE_URL_MAX, 0)) != ERR_OK ||
+	    (err = check_str(token, STORE_SECRET_MAX, 0)) != ERR_OK ||
+	    (err = check_str(tls_pin, STORE_PIN_MAX, 1)) != ERR_OK)
+		return err;
+	if ((err = txn_open(st, 1, &own, __func__)) != ERR_OK)
+		return err;
+	if ((err = store_party_get(st, party_id, &party)) != ERR_OK)
+		goto out;
+	if (party.role != STORE_ROLE_PARTNER) {
+		err = ERR_NOTFOUND;
+		goto out;
+	}
+	if ((err = stmt_get(st, S_PARTNER_ADD, __func__, &s)) != ERR_OK)
+		goto out;
+	if ((rc = sqlite3_bind_int64(s, 1, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 3, token, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 4, tls_pin, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 5, ts_now_us())) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else if ((rc = db_step(st, s)) == SQLITE_CONSTRAINT)
+		err = ERR_EXISTS;
+	else if (rc != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+out:
+	return txn_close(st, own, err, __func__);
+}
+
+enum err
+store_partner_get(struct store *st, int64_t party_id,
+    struct store_partner *out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = stmt_get(st, S_PARTNER_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, party_id)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else if ((rc = db_step(st, s)) == SQLITE_DONE)
+		err = ERR_NOTFOUND;
+	else if (rc != SQLITE_ROW)
+		err = db_fail(st, __func__, rc);
+	else
+		err = partner_row(st, s, out, __func__);
+	stmt_done(s);
+	return err;
+}
+
+enum err
+store_partner_list(struct store *st, struct store_partner **out,
+    size_t *n_out)
+{
+	struct store_partner *v = NULL, *p;
+	sqlite3_stmt *s;
+	size_t n = 0, cap = 0;
+	enum err err;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((err = stmt_get(st, S_PARTNER_LIST, __func__, &s)) != ERR_OK)
+		return err;
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 4 : cap * 2;
+			if (cap > SIZE_MAX / sizeof(*v) ||
+			    (p = realloc(v, cap * sizeof(*v))) == NULL) {
+				err = ERR_NOMEM;
+				goto out;
+			}
+			v = p;
+		}
+		if ((err = partner_row(st, s, &v[n], __func__)) != ERR_OK)
+			goto out;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	*out = v;
+	*n_out = n;
+	v = NULL;
+out:
+	stmt_done(s);
+	free(v);
+	return err;
+}
+
+/* Run statement id with ?1 = party_id; *changes gets the rows changed. */
+static enum err
+exec_party(struct store *st, enum stmt_id id, int64_t party_id,
+    int *changes, const char *func)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, id, func, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, party_id)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, func, rc);
+	else if (changes != NULL)
+		*changes = sqlite3_changes(st->db);
+	stmt_done(s);
+	return err;
+}
+
+enum err
+store_partner_remove(struct store *st, int64_t party_id)
+{
+	enum err err;
+	int own, n = 0;
+
+	if ((err = txn_open(st, 1, &own, __func__)) != ERR_OK)
+		return err;
+	if ((err = exec_party(st, S_PARTNER_DEL, party_id, &n, __func__)) ==
+	    ERR_OK && n == 0)
+		err = ERR_NOTFOUND;
+	if (err == ERR_OK)
+		err = exec_party(st, S_PARTNER_DEL_CURSORS, party_id, NULL,
+		    __func__);
+	return txn_close(st, own, err, __func__);
+}
+
+enum err
+store_partner_result(struct store *st, int64_t party_id,
+    enum store_partner_state state, int64_t now, int64_t backoff_until,
+    const char *error, const char *evidence, uint64_t n_new)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if (state < STORE_PARTNER_OK || state > STORE_PARTNER_HALTED ||
+	    n_new > INT64_MAX)
+		return ERR_INVALID;
+	if (error == NULL)
+		error = "";
+	if (evidence == NULL)
+		evidence = "";
+	if ((err = check_str(error, STORE_ERROR_MAX, 1)) != ERR_OK ||
+	    (err = check_str(evidence, STORE_PATH_MAX, 1)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_PARTNER_RESULT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 2, (int)state)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, now)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 4, backoff_until)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 5, error, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 6, evidence, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 7, (int64_t)n_new)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	else if (sqlite3_changes(st->db) == 0)
+		err = ERR_NOTFOUND;
+	stmt_done(s);
+	return err;
+}
+
+enum err
+store_sync_cursor_get(struct store *st, int64_t party_id,
+    const char *coll_uuid, int64_t *after_out)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	*after_out = 0;
+	if ((err = check_str(coll_uuid, STORE_UUID_LEN, 0)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_CURSOR_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, coll_uuid, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else if ((rc = db_step(st, s)) == SQLITE_ROW)
+		*after_out = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	return err;
+}
+
+enum err
+store_sync_cursor_put(struct store *st, int64_t party_id,
+    const char *coll_uuid, int64_t after)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = check_str(coll_uuid, STORE_UUID_LEN, 0)) != ERR_OK)
+		return err;
+	if (after < 0)
+		return ERR_INVALID;
+	if ((err = stmt_get(st, S_CURSOR_PUT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, coll_uuid, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, after)) != SQLITE_OK ||
+	    (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	stmt_done(s);
+	return err;
+}
+
+enum err
+store_partner_set_log_key(struct store *st, int64_t party_id,
+    const char *log_key)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = check_str(log_key, STORE_TLOG_VKEY_MAX, 1)) != ERR_OK)
+		return err;
+	if ((err = stmt_get(st, S_PARTNER_LOG_KEY, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, party_id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, log_key, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK || (rc = db_step(st, s)) != SQLITE_DONE)
+		err = db_fail(st, __func__, rc);
+	else if (sqlite3_changes(st->db) == 0)
 		err = ERR_NOTFOUND;
 	stmt_done(s);
 	return err;

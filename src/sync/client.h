@@ -36,6 +36,18 @@ enum err sync_http_get(const struct sync_http *h, const char *url,
     const char *accept, struct buf *out, long *status, char *msg,
     size_t msg_cap) WUR;
 
+/* A response header to capture: name in, value (cut: not found) out. */
+struct sync_http_hdr {
+	const char	*name;
+	int		 found;
+	char		 value[128];
+};
+/* sync_http_get, and the values of hdrs[0..n_hdrs) from the response. */
+enum err sync_http_get_headers(const struct sync_http *h, const char *url,
+    const char *accept, struct buf *out, long *status,
+    struct sync_http_hdr *hdrs, size_t n_hdrs, char *msg, size_t msg_cap)
+    WUR;
+
 /* POST body[0..len) as ctype to url; otherwise as sync_http_get. */
 enum err sync_http_post(const struct sync_http *h, const char *url,
     const char *ctype, const char *accept, const void *body, size_t len,

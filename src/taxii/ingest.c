@@ -27,6 +27,7 @@
 #include "stix/stix.h"
 #include "taxii/taxii_int.h"
 #include "tlog/leaf.h"
+#include "tlog/merkle.h"
 #include "tlog/tree.h"
 #include "util/jsonmem.h"
 #include "util/uuid.h"
@@ -446,7 +447,8 @@ log_added(const struct taxii_ctx *ctx, const struct store_collection *coll,
 			continue;
 		err = tlog_leaf_object_set(&l, in[i].hash, added[i],
 		    in[i].version != STORE_VERSION_NONE ? in[i].version :
-		    added[i], coll->uuid, ctx->party->pubkey, in[i].stix_id);
+		    added[i], coll->uuid, in[i].producer != NULL ?
+		    in[i].producer : ctx->party->pubkey, in[i].stix_id);
 		if (err == ERR_OK)
 			err = tlog_appender_add_leaf(app, &l, NULL);
 		if (err != ERR_OK)
@@ -588,6 +590,24 @@ decide(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	row.labels = g->labels_len > 0 ? pt->mem.ptr + g->labels_off : NULL;
 	row.labels_len = g->labels_len;
 	node_object_from_row(&row, coll->name, labels, OBJ_LABELS, &o);
+	if (ctx->pull != NULL) {
+		/* Pulled: the partner's node released it; keep it only if
+		 * a clause from the partner to this node covers it. */
+		*allowed = policy_receive(ctx->pol, ctx->party->pubkey, &o,
+		    ctx->now, &grant, NULL);
+		if (*allowed) {
+			*under = policy_agreement_id(ctx->pol,
+			    grant.agreement);
+			goto out;
+		}
+		if ((why = malloc(sizeof(*why))) == NULL) {
+			err = ERR_NOMEM;
+			goto out;
+		}
+		(void)policy_receive(ctx->pol, ctx->party->pubkey, &o,
+		    ctx->now, &grant, why);
+		goto reasons;
+	}
 	if (g->n_refs > 0 && (err = find_refs(ctx, pt, g, w, &n_refs)) !=
 	    ERR_OK)
 		goto out;
@@ -608,6 +628,7 @@ decide(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	(void)policy_write(ctx->pol, ctx->party->pubkey, &o,
 	    g->cbr_off != NO_OFF ? pt->mem.ptr + g->cbr_off : NULL, w->refs,
 	    n_refs, ctx->now, &grant, why);
+reasons:
 	used = (size_t)snprintf(reason, cap, "not allowed by the agreements "
 	    "in force");
 	for (size_t i = 0; i < why->n && i < 3 && used + 3 < cap; i++) {
@@ -620,6 +641,62 @@ decide(const struct taxii_ctx *ctx, const struct store_collection *coll,
 out:
 	free(why);
 	wctx_clear(w);
+	return err;
+}
+
+/*
+ * Who produced g, as a key: the writer for what a partner posts (it must
+ * be its own); for what sync pulls, the party of an agreement whose
+ * identity is its created_by_ref, else the partner it came from.
+ */
+static const uint8_t *
+producer_of(const struct taxii_ctx *ctx, const struct part *pt,
+    const struct good *g)
+{
+	const uint8_t *k;
+
+	if (ctx->pull == NULL || g->cbr_off == NO_OFF || ctx->pol == NULL)
+		return ctx->party->pubkey;
+	k = policy_identity_key(ctx->pol, pt->mem.ptr + g->cbr_off);
+	return k != NULL ? k : ctx->party->pubkey;
+}
+
+/* The counts of a pull, and its first refusal. */
+static void
+pull_count(struct taxii_pull *pull, const struct part *parts,
+    size_t n_parts, const enum store_put_result *res, size_t n_in)
+{
+	for (size_t i = 0; i < n_in; i++) {
+		if (res[i] == STORE_PUT_ADDED)
+			pull->n_added++;
+		else if (res[i] == STORE_PUT_DUPLICATE)
+			pull->n_dup++;
+		else
+			pull->n_refused++;
+	}
+	for (size_t p = 0; p < n_parts; p++)
+		for (size_t i = 0; i < parts[p].n_bad; i++) {
+			const char *id = parts[p].mem.ptr + parts[p].bad[i].off;
+			const char *ver = id + strlen(id) + 1;
+
+			if (pull->n_refused++ == 0)
+				(void)snprintf(pull->refusal,
+				    sizeof(pull->refusal), "%s: %s", id,
+				    ver + strlen(ver) + 1);
+		}
+}
+
+/* Save the pull's cursor and delivery leaf (in the open transaction). */
+static enum err
+pull_record(const struct taxii_ctx *ctx, const struct taxii_pull *pull)
+{
+	enum err err;
+
+	err = store_sync_cursor_put(ctx->st, ctx->party->id,
+	    pull->remote_coll, pull->cursor);
+	if (err == ERR_OK && pull->has_delivery)
+		err = store_tlog_recv_add(ctx->st, pull->vkey,
+		    pull->leaf_index, pull->leaf_hash, ctx->now);
 	return err;
 }
 
@@ -717,7 +794,8 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 			in[n_in].labels = gd->labels_len > 0 ?
 			    pt->mem.ptr + gd->labels_off : NULL;
 			in[n_in].labels_len = gd->labels_len;
-			in[n_in].producer = self ? NULL : ctx->party->pubkey;
+			in[n_in].producer = self ? NULL : producer_of(ctx, pt,
+			    gd);
 			in[n_in].sender = self ? NULL : ctx->party->pubkey;
 			in[n_in].under = under;
 			n_in++;
@@ -749,6 +827,19 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 			goto out;
 		}
 	}
+	if (ctx->pull != NULL) {
+		if (!in_txn && (err = store_begin(ctx->st)) != ERR_OK) {
+			(void)taxii_fail(resp, err, "cannot store the "
+			    "objects; nothing was stored");
+			goto out;
+		}
+		in_txn = 1;
+		if ((err = pull_record(ctx, ctx->pull)) != ERR_OK) {
+			(void)taxii_fail(resp, err, "cannot record the pull; "
+			    "nothing was stored");
+			goto out;
+		}
+	}
 	if (in_txn) {
 		in_txn = 0;
 		if ((err = store_commit(ctx->st)) != ERR_OK) {
@@ -757,8 +848,12 @@ run_parts(const struct taxii_ctx *ctx, const struct store_collection *coll,
 			goto out;
 		}
 	}
-	err = status_write(ctx, parts, n_parts, in, res, added, n_in, total,
-	    resp);
+	if (ctx->pull != NULL) {
+		pull_count(ctx->pull, parts, n_parts, res, n_in);
+		resp->status = 200;
+	} else
+		err = status_write(ctx, parts, n_parts, in, res, added, n_in,
+		    total, resp);
 out:
 	if (in_txn)
 		store_rollback(ctx->st);
@@ -816,6 +911,47 @@ ingest_slow(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	return err;
 }
 
+/*
+ * The delivery leaf the partner's log holds for this page (docs/log.md,
+ * kind 2), rebuilt from what was received: the SHA-256 of each object's
+ * bytes as served (the partner serves its stored RFC 8785 form), this
+ * node's key as recipient, the partner's collection and the time it gave.
+ * Its RFC 6962 hash goes to pull->leaf_hash.
+ */
+static enum err
+delivery_hash(const struct taxii_ctx *ctx, const char *body,
+    const struct taxii_span *spans, size_t n)
+{
+	struct taxii_pull *pull = ctx->pull;
+	uint8_t (*hashes)[TLOG_LEAF_HASH_BYTES];
+	struct tlog_leaf l;
+	struct buf enc;
+	enum err err;
+
+	if (n == 0 || n > TLOG_LEAF_MAX_DELIVERED)
+		return ERR_INVALID;
+	if ((hashes = calloc(n, sizeof(*hashes))) == NULL)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		crypto_sha256(body + spans[i].off, spans[i].len, hashes[i]);
+	memset(&l, 0, sizeof(l));
+	l.kind = TLOG_LEAF_DELIVERY;
+	l.u.del.time = (uint64_t)pull->delivery_time;
+	memcpy(l.u.del.recipient, pull->recipient, TLOG_LEAF_KEY_BYTES);
+	l.u.del.n = n;
+	l.u.del.hashes = (const uint8_t (*)[TLOG_LEAF_HASH_BYTES])hashes;
+	buf_init(&enc, TLOG_LEAF_DELIVERY_MAX_BYTES);
+	err = tlog_leaf_uuid_parse(pull->remote_coll,
+	    strlen(pull->remote_coll), l.u.del.collection);
+	if (err == ERR_OK)
+		err = tlog_leaf_encode(&l, &enc);
+	if (err == ERR_OK)
+		tlog_leaf_hash(enc.ptr, enc.len, pull->leaf_hash);
+	buf_reset(&enc);
+	free(hashes);
+	return err;
+}
+
 enum err
 taxii_ingest(const struct taxii_ctx *ctx, const struct store_collection *coll,
     const char *body, size_t len, struct taxii_resp *resp)
@@ -828,8 +964,17 @@ taxii_ingest(const struct taxii_ctx *ctx, const struct store_collection *coll,
 	if (body == NULL || len == 0)
 		return taxii_fail(resp, ERR_PARSE, "empty request body: "
 		    "expected a TAXII envelope");
-	if (taxii_envelope_scan(body, len, &spans, &n) != 0)
+	if (taxii_envelope_scan(body, len, &spans, &n) != 0) {
+		if (ctx->pull != NULL)
+			ctx->pull->has_delivery = 0;	/* cannot rebuild */
 		return ingest_slow(ctx, coll, body, len, resp);
+	}
+	if (ctx->pull != NULL && ctx->pull->has_delivery &&
+	    (err = delivery_hash(ctx, body, spans, n)) != ERR_OK) {
+		free(spans);
+		return taxii_fail(resp, err, "cannot rebuild the delivery "
+		    "leaf of the page");
+	}
 	if (n > LIM_ENVELOPE_OBJECTS) {
 		free(spans);
 		return taxii_fail(resp, ERR_TOOBIG, "envelope holds %zu "
@@ -862,5 +1007,28 @@ taxii_ingest(const struct taxii_ctx *ctx, const struct store_collection *coll,
 		 * let jansson say where (nothing was stored). */
 		return ingest_slow(ctx, coll, body, len, resp);
 	}
+	return err;
+}
+
+enum err
+taxii_receive(const struct taxii_ctx *ctx0,
+    const struct store_collection *coll, const char *body, size_t len,
+    struct taxii_pull *pull, struct taxii_resp *resp)
+{
+	struct taxii_ctx c = *ctx0;
+	enum err err;
+
+	pull->n_added = pull->n_dup = pull->n_refused = 0;
+	pull->refusal[0] = '\0';
+	c.pull = pull;
+	c.pol = NULL;
+	c.now = ts_now_us();
+	if (c.party->role == STORE_ROLE_SELF || c.policy == NULL)
+		return taxii_fail(resp, ERR_INVALID, "a pull comes from a "
+		    "partner, under the node's policy");
+	if ((err = node_policy_acquire(c.policy, c.st, &c.pol)) != ERR_OK)
+		return taxii_fail(resp, err, "cannot read the agreements");
+	err = taxii_ingest(&c, coll, body, len, resp);
+	node_policy_release(c.policy, c.pol);
 	return err;
 }

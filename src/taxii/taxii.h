@@ -51,9 +51,10 @@ struct taxii_ctx {
 						 * (commands, not the server) */
 	struct node_policy		*policy; /* the agreements in force;
 						 * NULL: partners get nothing */
-	/* Set by taxii_handle() for the request, not by the caller. */
+	/* Set by taxii_handle()/taxii_receive(), not by the caller. */
 	const struct policy		*pol;	/* NULL: deny partners */
 	int64_t				 now;	/* the request's decision time */
+	struct taxii_pull		*pull;	/* receiving a pulled page */
 };
 
 struct taxii_req {
@@ -99,6 +100,40 @@ enum err taxii_handle(const struct taxii_ctx *ctx, const struct taxii_req *req,
 int taxii_is_log_path(const char *path);
 enum err taxii_log_handle(const struct taxii_ctx *ctx,
     const struct taxii_req *req, struct taxii_resp *resp) WUR;
+
+/*
+ * One page of objects pulled by sync from a partner's node (docs/sync.md),
+ * to store as if that partner had posted it, with three differences: each
+ * object is judged by policy_receive (a clause from the partner to this
+ * node's party must cover it; it may have been produced by another party,
+ * named by its created_by_ref), no status resource is written, and in the
+ * same transaction as the objects the pull's cursor is saved and the
+ * delivery leaf the partner's log holds for this page is recorded in
+ * tlog_received, so a restart resumes exactly after what was stored and
+ * the next log verification proves that leaf included.
+ */
+struct taxii_pull {
+	const char	*remote_coll;	/* the partner's collection id */
+	int64_t		 cursor;	/* date added of the page's last row */
+	const char	*vkey;		/* the partner log's verifier key */
+	int		 has_delivery;	/* the page came with its leaf: */
+	uint64_t	 leaf_index;	/* Entente-Delivery-Leaf */
+	int64_t		 delivery_time;	/* Entente-Delivery-Time (us) */
+	uint8_t		 recipient[32];	/* this node's party key */
+	uint8_t		 leaf_hash[32];	/* out: the leaf's RFC 6962 hash */
+	/* Results. */
+	size_t		 n_added, n_dup, n_refused;
+	char		 refusal[256];	/* the first refusal's reason */
+};
+
+/*
+ * Store the envelope body[0..len), pulled from the partner ctx->party,
+ * into coll as above.  ERR_OK even when objects were refused (counted in
+ * pull); errors as POST objects, nothing stored then.
+ */
+enum err taxii_receive(const struct taxii_ctx *ctx,
+    const struct store_collection *coll, const char *body, size_t len,
+    struct taxii_pull *pull, struct taxii_resp *resp) WUR;
 
 void taxii_resp_init(struct taxii_resp *resp);
 void taxii_resp_free(struct taxii_resp *resp);

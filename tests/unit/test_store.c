@@ -2001,7 +2001,7 @@ test_migrate_v2(void **state)
 	assert_non_null(store_sqlite_migration_sql(2));
 	assert_null(store_sqlite_migration_sql(
 	    (size_t)store_sqlite_schema_latest()));
-	assert_int_equal(store_sqlite_schema_latest(), 3);
+	assert_int_equal(store_sqlite_schema_latest(), 4);
 	memset(kself, 0x07, sizeof(kself));
 	memset(kpart, 0x42, sizeof(kpart));
 	mk_dir(dir, sizeof(dir));
@@ -2013,8 +2013,8 @@ test_migrate_v2(void **state)
 
 	assert_int_equal(store_open(path, 0, &st), ERR_OK);
 	db = store_sqlite_db(st);
-	assert_int_equal(store_schema_version(st), 3);
-	assert_int_equal(sql_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(store_schema_version(st), 4);
+	assert_int_equal(sql_int(st, "PRAGMA user_version"), 4);
 	a = sql_text(db, "PRAGMA integrity_check");
 	assert_string_equal(a, "ok");
 	free(a);
@@ -2176,7 +2176,7 @@ test_migrate_v2(void **state)
 
 	/* Reopening applies nothing more. */
 	assert_int_equal(store_open(path, 0, &st), ERR_OK);
-	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(store_schema_version(st), 4);
 	assert_int_equal(store_count_objects(st, 1, &n), ERR_OK);
 	assert_int_equal(n, 5);
 	store_close(st);
@@ -3089,6 +3089,112 @@ test_agreement_faults(void **state)
 	assert_int_equal(gen_of(f->st), 4);
 }
 
+/* Partners' nodes and sync cursors (schema 4). */
+static void
+test_partners(void **state)
+{
+	struct fx *f = *state;
+	struct store_partner p, *v = NULL;
+	struct store_party self;
+	uint8_t key[32];
+	int64_t self_id, other, after;
+	size_t n;
+
+	memset(key, 0x33, sizeof(key));
+	assert_int_equal(store_party_add(f->st, "node-self", key,
+	    STORE_ROLE_SELF, &self_id), ERR_OK);
+	memset(key, 0x34, sizeof(key));
+	assert_int_equal(store_party_add(f->st, "partner-b", key,
+	    STORE_ROLE_PARTNER, &other), ERR_OK);
+	/* Bad input, the self party, an unknown party: nothing written. */
+	assert_int_equal(store_partner_add(f->st, f->party, "", "tok", ""),
+	    ERR_INVALID);
+	assert_int_equal(store_partner_add(f->st, f->party, "https://a",
+	    "", ""), ERR_INVALID);
+	assert_int_equal(store_partner_add(f->st, self_id, "https://a",
+	    "tok", ""), ERR_NOTFOUND);
+	assert_int_equal(store_partner_add(f->st, 9999, "https://a", "tok",
+	    ""), ERR_NOTFOUND);
+	assert_int_equal(store_partner_list(f->st, &v, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	free(v);
+	assert_int_equal(store_partner_add(f->st, f->party,
+	    "https://127.0.0.1:8443", "secret-token", "pin"), ERR_OK);
+	assert_int_equal(store_partner_add(f->st, f->party, "https://x",
+	    "t", ""), ERR_EXISTS);
+	assert_int_equal(store_partner_get(f->st, f->party, &p), ERR_OK);
+	assert_string_equal(p.url, "https://127.0.0.1:8443");
+	assert_string_equal(p.token, "secret-token");
+	assert_string_equal(p.tls_pin, "pin");
+	assert_int_equal(p.state, STORE_PARTNER_OK);
+	assert_int_equal(p.last_ok, 0);
+	assert_string_equal(p.log_key, "");
+	assert_int_equal(store_partner_get(f->st, other, &p), ERR_NOTFOUND);
+	/* Outcomes. */
+	assert_int_equal(store_partner_result(f->st, f->party,
+	    STORE_PARTNER_FAILING, 100, 500, "down", NULL, 0), ERR_OK);
+	assert_int_equal(store_partner_result(f->st, f->party,
+	    STORE_PARTNER_FAILING, 200, 900, "still down", NULL, 0), ERR_OK);
+	assert_int_equal(store_partner_get(f->st, f->party, &p), ERR_OK);
+	assert_int_equal(p.state, STORE_PARTNER_FAILING);
+	assert_int_equal(p.failures, 2);
+	assert_int_equal(p.backoff_until, 900);
+	assert_int_equal(p.last_attempt, 200);
+	assert_int_equal(p.last_ok, 0);
+	assert_string_equal(p.last_error, "still down");
+	assert_int_equal(store_partner_result(f->st, f->party,
+	    STORE_PARTNER_OK, 300, 0, "", "", 42), ERR_OK);
+	assert_int_equal(store_partner_get(f->st, f->party, &p), ERR_OK);
+	assert_int_equal(p.state, STORE_PARTNER_OK);
+	assert_int_equal(p.failures, 0);
+	assert_int_equal(p.last_ok, 300);
+	assert_int_equal(p.n_received, 42);
+	assert_int_equal(store_partner_result(f->st, f->party,
+	    STORE_PARTNER_HALTED, 400, 0, "forked", "/x/evidence/e.txt", 1),
+	    ERR_OK);
+	assert_int_equal(store_partner_get(f->st, f->party, &p), ERR_OK);
+	assert_int_equal(p.state, STORE_PARTNER_HALTED);
+	assert_string_equal(p.evidence, "/x/evidence/e.txt");
+	assert_int_equal(p.n_received, 43);
+	assert_int_equal(store_partner_result(f->st, other,
+	    STORE_PARTNER_OK, 1, 0, "", "", 0), ERR_NOTFOUND);
+	assert_int_equal(store_partner_result(f->st, f->party,
+	    (enum store_partner_state)7, 1, 0, "", "", 0), ERR_INVALID);
+	assert_int_equal(store_partner_set_log_key(f->st, f->party,
+	    "a.example/log+01020304+AAAA"), ERR_OK);
+	assert_int_equal(store_partner_set_log_key(f->st, other, "k"),
+	    ERR_NOTFOUND);
+	assert_int_equal(store_partner_get(f->st, f->party, &p), ERR_OK);
+	assert_string_equal(p.log_key, "a.example/log+01020304+AAAA");
+	/* Cursors: 0 until put, replaced by later puts, per collection. */
+	assert_int_equal(store_sync_cursor_get(f->st, f->party,
+	    "11111111-1111-4111-8111-111111111111", &after), ERR_OK);
+	assert_int_equal(after, 0);
+	assert_int_equal(store_sync_cursor_put(f->st, f->party,
+	    "11111111-1111-4111-8111-111111111111", 77), ERR_OK);
+	assert_int_equal(store_sync_cursor_put(f->st, f->party,
+	    "11111111-1111-4111-8111-111111111111", 88), ERR_OK);
+	assert_int_equal(store_sync_cursor_put(f->st, f->party,
+	    "22222222-2222-4222-8222-222222222222", 5), ERR_OK);
+	assert_int_equal(store_sync_cursor_put(f->st, f->party, "x", -1),
+	    ERR_INVALID);
+	assert_int_equal(store_sync_cursor_get(f->st, f->party,
+	    "11111111-1111-4111-8111-111111111111", &after), ERR_OK);
+	assert_int_equal(after, 88);
+	assert_int_equal(store_sync_cursor_get(f->st, f->party,
+	    "22222222-2222-4222-8222-222222222222", &after), ERR_OK);
+	assert_int_equal(after, 5);
+	/* Remove: the partner and its cursors go, the party stays. */
+	assert_int_equal(store_partner_remove(f->st, f->party), ERR_OK);
+	assert_int_equal(store_partner_remove(f->st, f->party), ERR_NOTFOUND);
+	assert_int_equal(store_partner_get(f->st, f->party, &p),
+	    ERR_NOTFOUND);
+	assert_int_equal(store_sync_cursor_get(f->st, f->party,
+	    "11111111-1111-4111-8111-111111111111", &after), ERR_OK);
+	assert_int_equal(after, 0);
+	assert_int_equal(store_party_get(f->st, f->party, &self), ERR_OK);
+}
+
 int
 main(void)
 {
@@ -3150,6 +3256,8 @@ main(void)
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_policy_gen_cheap,
 		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_partners, fx_setup,
+		    fx_teardown),
 	};
 
 	t_mem_install();
