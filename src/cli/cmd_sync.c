@@ -103,14 +103,16 @@ print_report(void *arg, const struct sync_report *r)
 		pr->failed++;
 	if (pr->json) {
 		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
-		    "s:I, s:b, s:s}", "partner", r->name, "state", state,
+		    "s:I, s:b, s:s, s:I, s:I}", "partner", r->name, "state",
+		    state,
 		    "collections", (json_int_t)r->n_collections, "pages",
 		    (json_int_t)r->n_pages, "added", (json_int_t)r->n_added,
 		    "already_here", (json_int_t)r->n_dup, "refused",
 		    (json_int_t)r->n_refused, "log_size",
 		    (json_int_t)r->log_size, "deliveries_proved",
 		    (json_int_t)r->n_proved, "cosigned", r->cosigned, "why",
-		    r->why);
+		    r->why, "pushed", (json_int_t)r->n_pushed,
+		    "push_refused", (json_int_t)r->n_push_refused);
 		struct buf b;
 
 		buf_init(&b, 64 * 1024);
@@ -130,11 +132,12 @@ print_report(void *arg, const struct sync_report *r)
 		    r->why);
 	else
 		printf("%s: ok: %zu collection(s), %zu page(s): %zu new, %zu "
-		    "already here, %zu refused; its log verified at size %llu, "
-		    "%zu deliveries proved included%s\n", r->name,
-		    r->n_collections, r->n_pages, r->n_added, r->n_dup,
-		    r->n_refused, (unsigned long long)r->log_size, r->n_proved,
-		    r->cosigned ? ", cosigned" : "");
+		    "already here, %zu refused; %zu of ours pushed (%zu refused "
+		    "by it); its log verified at size %llu, %zu deliveries "
+		    "proved included%s\n", r->name, r->n_collections,
+		    r->n_pages, r->n_added, r->n_dup, r->n_refused, r->n_pushed,
+		    r->n_push_refused, (unsigned long long)r->log_size,
+		    r->n_proved, r->cosigned ? ", cosigned" : "");
 	fflush(stdout);
 }
 

@@ -25,6 +25,14 @@
 #define PAGE_BODY_MAX	((size_t)LIM_ENVELOPE_BYTES + 4096)
 #define LIST_BODY_MAX	((size_t)4 * 1024 * 1024)
 
+/* One of the partner's collections, as its node lists it to us. */
+struct rcoll {
+	char	id[UUID_STRLEN + 1];
+	char	title[STORE_COLL_NAME_MAX + 1];
+	int	can_read, can_write;
+};
+#define SYNC_MAX_RCOLL	1024
+
 /* One partner's sync in progress. */
 struct run {
 	struct store			*st;
@@ -40,6 +48,8 @@ struct run {
 	int				 have_leaf;
 	uint64_t			 max_leaf;	/* largest delivery
 							 * leaf received */
+	struct rcoll			*rc;		/* its collections */
+	size_t				 n_rc;
 };
 
 /* GET base + path into r->body (emptied first); ERR_IO etc., r->r->why. */
@@ -392,8 +402,21 @@ pull_all(struct run *x, int *own_err)
 		const char *title = json_string_value(json_object_get(e,
 		    "title"));
 
-		if (rid == NULL || !uuid_valid(rid, strlen(rid)) ||
-		    !json_is_true(json_object_get(e, "can_read")))
+		if (rid == NULL || !uuid_valid(rid, strlen(rid)))
+			continue;
+		if (x->n_rc < SYNC_MAX_RCOLL && title != NULL &&
+		    strlen(title) <= STORE_COLL_NAME_MAX) {
+			struct rcoll *rc = &x->rc[x->n_rc++];
+
+			(void)snprintf(rc->id, sizeof(rc->id), "%s", rid);
+			(void)snprintf(rc->title, sizeof(rc->title), "%s",
+			    title);
+			rc->can_read = json_is_true(json_object_get(e,
+			    "can_read"));
+			rc->can_write = json_is_true(json_object_get(e,
+			    "can_write"));
+		}
+		if (!json_is_true(json_object_get(e, "can_read")))
 			continue;
 		err = title != NULL ? store_collection_by_name(x->st, title,
 		    &c) : ERR_NOTFOUND;
@@ -448,6 +471,206 @@ await_checkpoint(struct run *x)
 			return;
 		(void)nanosleep(&t, NULL);
 	}
+}
+
+/*
+ * The partner's collection a sighting or note about object id goes to:
+ * the one, of the same name as the local collection the object is in,
+ * that the partner lets us write or read (feedback), when the object was
+ * received from this partner.  NULL when it is not about the partner's
+ * objects.
+ */
+static const struct rcoll *
+push_target(struct run *x, const char *id)
+{
+	struct store_collection c;
+	struct store_page pg;
+	const struct rcoll *t = NULL;
+
+	memset(&pg, 0, sizeof(pg));
+	if (store_object_find(x->st, id, 0, 16, &pg) != ERR_OK) {
+		store_page_free(&pg);
+		return NULL;
+	}
+	for (size_t i = 0; i < pg.n && t == NULL; i++) {
+		const struct store_row *r = &pg.rows[i];
+
+		if (!r->has_sender || memcmp(r->sender, x->party.pubkey, 32) !=
+		    0 || store_collection_by_id(x->st, r->coll_id, &c) !=
+		    ERR_OK)
+			continue;
+		for (size_t k = 0; k < x->n_rc && t == NULL; k++)
+			if (strcmp(x->rc[k].title, c.name) == 0 &&
+			    (x->rc[k].can_write || x->rc[k].can_read))
+				t = &x->rc[k];
+	}
+	store_page_free(&pg);
+	return t;
+}
+
+/* The remote collection row r (a sighting or a note of ours) goes to. */
+static const struct rcoll *
+push_row(struct run *x, const struct store_row *r)
+{
+	const struct rcoll *t = NULL;
+	json_error_t jerr;
+	json_t *o, *refs, *e;
+	size_t i;
+
+	if ((o = json_loadb(r->json, r->json_len, 0, &jerr)) == NULL)
+		return NULL;
+	if (strcmp(r->type, "sighting") == 0) {
+		e = json_object_get(o, "sighting_of_ref");
+		if (json_is_string(e))
+			t = push_target(x, json_string_value(e));
+	} else {
+		refs = json_object_get(o, "object_refs");
+		json_array_foreach(refs, i, e) {
+			if (t == NULL && json_is_string(e))
+				t = push_target(x, json_string_value(e));
+		}
+	}
+	json_decref(o);
+	return t;
+}
+
+/* POST the envelope in b to the partner's collection t. */
+static enum err
+push_post(struct run *x, const struct rcoll *t, struct buf *b, size_t n)
+{
+	char url[STORE_URL_MAX + 128];
+	struct buf resp;
+	long status = 0;
+	json_error_t jerr;
+	json_t *st;
+	enum err err;
+
+	(void)snprintf(url, sizeof(url), "%s/taxii2/api/collections/%s/"
+	    "objects/", x->p->url, t->id);
+	buf_init(&resp, 4 * 1024 * 1024);
+	err = sync_http_post(&x->http, url, ACCEPT_TAXII, ACCEPT_TAXII,
+	    b->ptr, b->len, &resp, &status, x->r->why, sizeof(x->r->why));
+	if (err == ERR_OK && status != 202) {
+		(void)snprintf(x->r->why, sizeof(x->r->why), "posting %zu "
+		    "object(s) to its collection %s: HTTP %ld", n, t->id,
+		    status);
+		err = ERR_IO;
+	}
+	if (err == ERR_OK) {
+		st = json_loadb(resp.ptr, resp.len, 0, &jerr);
+		x->r->n_pushed += (size_t)json_integer_value(json_object_get(
+		    st, "success_count"));
+		x->r->n_push_refused += (size_t)json_integer_value(
+		    json_object_get(st, "failure_count"));
+		if (json_integer_value(json_object_get(st, "failure_count")) >
+		    0)
+			log_warn("sync %s: it refused %lld of %zu object(s) we "
+			    "posted to %s", x->party.name, (long long)
+			    json_integer_value(json_object_get(st,
+			    "failure_count")), n, t->id);
+		json_decref(st);
+	}
+	buf_reset(&resp);
+	return err;
+}
+
+/*
+ * Post to the partner the sightings and notes this node's own party made
+ * about objects received from it, into the collection they came from
+ * (docs/sync.md, "Pushing feedback").  A cursor per local collection
+ * (meta "sync_push/PARTY/COLLECTION") remembers what was pushed; it moves
+ * only once the partner took the post, so a failure is retried.
+ */
+static enum err
+push_all(struct run *x, int *own_err)
+{
+	static const char *const types[] = { "sighting", "note" };
+	struct store_collection *cv = NULL;
+	size_t nc = 0;
+	enum err err;
+
+	*own_err = 0;
+	if ((err = store_collection_list(x->st, &cv, &nc)) != ERR_OK) {
+		*own_err = 1;
+		return err;
+	}
+	for (size_t ci = 0; ci < nc && err == ERR_OK; ci++) {
+		char key[128], val[32], *v = NULL;
+		struct store_query q;
+		struct store_page pg;
+		int64_t after = 0;
+		size_t vlen = 0;
+
+		(void)snprintf(key, sizeof(key), "sync_push/%lld/%s",
+		    (long long)x->p->party_id, cv[ci].uuid);
+		if (store_meta_get(x->st, key, &v, &vlen) == ERR_OK)
+			after = strtoll(v, NULL, 10);
+		free(v);
+		for (;;) {
+			const struct rcoll *target = NULL;
+			struct buf b;
+			size_t n = 0, i;
+			int64_t last = after;
+
+			memset(&q, 0, sizeof(q));
+			memset(&pg, 0, sizeof(pg));
+			q.coll_id = cv[ci].id;
+			q.types = (const char **)types;
+			q.n_types = 2;
+			q.ver_flags = STORE_VER_ALL;
+			q.after = after;
+			q.limit = SYNC_PAGE_LIMIT;
+			q.want_json = 1;
+			if ((err = store_query_objects(x->st, &q, &pg)) !=
+			    ERR_OK) {
+				*own_err = 1;
+				store_page_free(&pg);
+				break;
+			}
+			buf_init(&b, LIM_ENVELOPE_BYTES);
+			err = buf_addstr(&b, "{\"objects\":[");
+			for (i = 0; i < pg.n && err == ERR_OK; i++) {
+				const struct store_row *r = &pg.rows[i];
+				const struct rcoll *t;
+
+				/* Ours only; one target per post. */
+				if (r->has_sender || (t = push_row(x, r)) ==
+				    NULL) {
+					last = r->date_added;
+					continue;
+				}
+				if (target != NULL && t != target)
+					break;
+				target = t;
+				if (n > 0)
+					err = buf_addc(&b, ',');
+				if (err == ERR_OK)
+					err = buf_add(&b, r->json, r->json_len);
+				n++;
+				last = r->date_added;
+			}
+			if (err == ERR_OK)
+				err = buf_addstr(&b, "]}");
+			if (err == ERR_OK && n > 0)
+				err = push_post(x, target, &b, n);
+			buf_reset(&b);
+			if (err == ERR_OK && last > after) {
+				(void)snprintf(val, sizeof(val), "%lld",
+				    (long long)last);
+				if ((err = store_meta_set(x->st, key, val,
+				    strlen(val))) != ERR_OK)
+					*own_err = 1;
+				after = last;
+			}
+			if (err != ERR_OK || (!pg.more && i >= pg.n)) {
+				store_page_free(&pg);
+				break;
+			}
+			store_page_free(&pg);
+		}
+	}
+	free(cv);
+	return err;
 }
 
 static int64_t
@@ -510,9 +733,15 @@ sync_partner(struct store *st, const struct sync_opts *o,
 	x.http.token = p->token;
 	x.http.tls_pin = p->tls_pin[0] != '\0' ? p->tls_pin : NULL;
 	buf_init(&x.body, PAGE_BODY_MAX);
+	if ((x.rc = calloc(SYNC_MAX_RCOLL, sizeof(*x.rc))) == NULL) {
+		buf_reset(&x.body);
+		return ERR_NOMEM;
+	}
 	err = log_key(&x);
 	if (err == ERR_OK)
 		err = pull_all(&x, &own_err);
+	if (err == ERR_OK)
+		err = push_all(&x, &own_err);
 	if (err == ERR_OK) {
 		await_checkpoint(&x);
 		r->why[0] = '\0';
@@ -536,6 +765,7 @@ sync_partner(struct store *st, const struct sync_opts *o,
 			    STORE_PARTNER_HALTED, now, 0, vr.msg, vr.evidence,
 			    r->n_added);
 			buf_reset(&x.body);
+			free(x.rc);
 			return err;
 		}
 		if (err != ERR_OK)
@@ -547,6 +777,7 @@ sync_partner(struct store *st, const struct sync_opts *o,
 		own_err = err == ERR_DB || err == ERR_NOMEM;
 	}
 	buf_reset(&x.body);
+	free(x.rc);
 	if (own_err)
 		return err;
 	if (err != ERR_OK)

@@ -11,7 +11,9 @@
  * page's delivery leaf are saved in the same transaction).  Then verify
  * the partner's log (sync_verify_log: checkpoint signature, consistency
  * with what was seen before, inclusion of every delivery received) and
- * cosign it.  An inconsistent log halts the partner (evidence kept); any
+ * cosign it.  Between the two, post to it the sightings and notes this
+ * node's own party made about objects received from it.  An inconsistent
+ * log halts the partner (evidence kept); any
  * other failure is retried after an exponential backoff.  The outcome is
  * recorded in the partners table.
  */
@@ -52,6 +54,8 @@ struct sync_report {
 	size_t		n_collections;
 	size_t		n_pages;
 	size_t		n_added, n_dup, n_refused;
+	size_t		n_pushed;	/* our sightings/notes it took */
+	size_t		n_push_refused;	/* and those it refused */
 	uint64_t	log_size;	/* its checkpoint verified */
 	size_t		n_proved;	/* deliveries proved included */
 	int		cosigned;

@@ -148,6 +148,30 @@ class SyncTest(unittest.TestCase):
             self.assertEqual(rep[partner]["state"], "ok", rep)
             self.assertEqual(rep[partner]["added"], 0, rep)
 
+    def test_2b_feedback_is_pushed(self):
+        a, b = self.a, self.b
+        target = self.green[0]
+        ts = h.stix_ts(h.now_us())
+
+        def sighting(by):
+            return {"type": "sighting", "spec_version": "2.1",
+                "id": h.new_id("sighting"), "created": ts, "modified": ts,
+                "sighting_of_ref": target["id"], "count": 3,
+                "created_by_ref": by}
+        mine = sighting(h.identity_of(b.whoami()["public_key"]))
+        forged = sighting(h.identity_of(a.whoami()["public_key"]))
+        b.post_objects(by_title(b)["grid"], [mine, forged])
+        r, rep = self.sync(b)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(rep["CERT-A"]["pushed"], 1, rep)
+        self.assertEqual(rep["CERT-A"]["push_refused"], 1, rep)
+        got = ids_in(a, self.ca["grid"])
+        self.assertIn(mine["id"], got)
+        self.assertNotIn(forged["id"], got)
+        # Pushed once: the next sync has nothing new to push.
+        r, rep = self.sync(b)
+        self.assertEqual(rep["CERT-A"]["pushed"], 0, rep)
+
     def test_3_killed_mid_sync_loses_nothing(self):
         a, b = self.a, self.b
         many = marked(h.make_indicators(6000, seed=75), "green",
