@@ -31,6 +31,8 @@ static const struct cli_cmd commands[] = {
 	    "cosign" },
 	{ "partner", cmd_partner, "add, list, show and remove the partners' "
 	    "nodes this node syncs with" },
+	{ "demo", cmd_demo, "start a three-party demo network on loopback "
+	    "(make run)" },
 };
 
 static void

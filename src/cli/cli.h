@@ -51,6 +51,7 @@ int cmd_match(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_partner(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 /*
  * Join dir and name into out (out_cap bytes).  ERR_TOOBIG when it does not
