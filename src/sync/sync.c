@@ -174,8 +174,9 @@ static void *
 fetch_page(void *arg)
 {
 	struct fetched *f = arg;
+	struct taxii_envelope_meta meta;
 	json_error_t jerr;
-	json_t *env, *nx;
+	json_t *env = NULL, *nx;
 	long status = 0;
 	const char *s;
 
@@ -197,6 +198,13 @@ fetch_page(void *arg)
 		    ERR_FORBIDDEN : status == 404 ? ERR_NOTFOUND : ERR_IO;
 		return NULL;
 	}
+	if (taxii_envelope_info(f->body.ptr, f->body.len, &meta) == 0) {
+		/* The usual page: read without building its tree. */
+		f->is_more = meta.more;
+		f->n_obj = meta.n_objects;
+		s = meta.next;
+		goto next;
+	}
 	env = json_loadb(f->body.ptr, f->body.len, JSON_REJECT_DUPLICATES,
 	    &jerr);
 	if (!json_is_object(env)) {
@@ -210,6 +218,7 @@ fetch_page(void *arg)
 	f->n_obj = json_array_size(json_object_get(env, "objects"));
 	nx = json_object_get(env, "next");
 	s = json_string_value(nx);
+next:
 	if (f->is_more && s != NULL && strlen(s) < sizeof(f->next) &&
 	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789-_") == strlen(s))

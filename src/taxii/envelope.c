@@ -95,9 +95,10 @@ plain_key(const char *p, size_t len)
 	return 1;
 }
 
-int
-taxii_envelope_scan(const char *p, size_t n, struct taxii_span **spans_out,
-    size_t *n_out)
+/* The scanner; meta (may be NULL) also gets "more" and "next". */
+static int
+scan(const char *p, size_t n, struct taxii_span **spans_out, size_t *n_out,
+    struct taxii_envelope_meta *meta)
 {
 	const char *keys[SCAN_MAX_MEMBERS];
 	size_t key_len[SCAN_MAX_MEMBERS], n_keys = 0;
@@ -178,6 +179,15 @@ taxii_envelope_scan(const char *p, size_t n, struct taxii_span **spans_out,
 			    JSON_REJECT_DUPLICATES, NULL);
 			if (v == NULL)
 				goto fallback;
+			if (meta != NULL && ke - ks == 4 &&
+			    memcmp(p + ks, "more", 4) == 0)
+				meta->more = json_is_true(v);
+			if (meta != NULL && ke - ks == 4 &&
+			    memcmp(p + ks, "next", 4) == 0 &&
+			    json_is_string(v) && json_string_length(v) <
+			    sizeof(meta->next))
+				memcpy(meta->next, json_string_value(v),
+				    json_string_length(v) + 1);
 			json_decref(v);
 		}
 		i = skip_ws(p, n, i);
@@ -199,4 +209,27 @@ taxii_envelope_scan(const char *p, size_t n, struct taxii_span **spans_out,
 fallback:
 	free(spans);
 	return -1;
+}
+
+int
+taxii_envelope_scan(const char *p, size_t n, struct taxii_span **spans_out,
+    size_t *n_out)
+{
+	return scan(p, n, spans_out, n_out, NULL);
+}
+
+int
+taxii_envelope_info(const char *p, size_t n, struct taxii_envelope_meta *m)
+{
+	struct taxii_span *spans = NULL;
+	size_t n_spans = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (scan(p, n, &spans, &n_spans, m) != 0) {
+		memset(m, 0, sizeof(*m));
+		return -1;
+	}
+	free(spans);
+	m->n_objects = n_spans;
+	return 0;
 }

@@ -135,6 +135,20 @@ enum err taxii_receive(const struct taxii_ctx *ctx,
     const struct store_collection *coll, const char *body, size_t len,
     struct taxii_pull *pull, struct taxii_resp *resp) WUR;
 
+/*
+ * What a client needs of a page it received, without parsing its objects:
+ * "more", "next" and the number of objects.  0 on success; -1 when the
+ * body is not a plain envelope the scanner vouches for (then parse it with
+ * jansson).  m is zeroed first.
+ */
+struct taxii_envelope_meta {
+	int	more;
+	char	next[LIM_CURSOR_BYTES + 1];
+	size_t	n_objects;
+};
+int taxii_envelope_info(const char *p, size_t n,
+    struct taxii_envelope_meta *m);
+
 void taxii_resp_init(struct taxii_resp *resp);
 void taxii_resp_free(struct taxii_resp *resp);
 

@@ -206,6 +206,42 @@ class SyncTest(unittest.TestCase):
         self.assertEqual(len(ids), len(set(ids)))
         self.assertTrue({o["id"] for o in many} <= set(ids))
 
+    def test_3b_partner_killed_mid_sync_loses_nothing(self):
+        a, b = self.a, self.b
+        more = marked(h.make_indicators(6000, seed=77), "green",
+            h.identity_of(a.whoami()["public_key"]))
+        for i in range(0, len(more), 2000):
+            a.post_objects(self.ca["grid"], more[i:i + 2000])
+        db = os.path.join(b.dir, "entente.db")
+
+        def count():
+            con = sqlite3.connect(db, timeout=30)
+            try:
+                return con.execute("SELECT count(*) FROM objects").fetchone(
+                    )[0]
+            finally:
+                con.close()
+        before = count()
+        p = subprocess.Popen([h.BIN, "sync", "--once", "--dir", b.dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline and count() == before and \
+                p.poll() is None:
+            time.sleep(0.02)
+        a.kill()                       # the partner's node dies (SIGKILL)
+        rc = p.wait(timeout=120)
+        self.assertIn(rc, (0, 1))      # failed, or done before the kill
+        a.start()                      # same directory, new port
+        r = b.cli("partner", "remove", "CERT-A")
+        self.assertEqual(r.rc, 0, r)
+        connect(b, "CERT-A", a, a.issue_token("CERT-B"))
+        r, rep = self.sync(b, "--force")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(rep["CERT-A"]["state"], "ok", rep)
+        got = [o["id"] for o in b.fetch_all(by_title(b)["grid"])]
+        self.assertEqual(len(got), len(set(got)))
+        self.assertTrue({o["id"] for o in more} <= set(got))
+
     def test_4_forked_log_halts(self):
         a, b = self.a, self.b
         # A2: A's key and name, another history.

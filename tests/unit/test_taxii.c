@@ -1921,10 +1921,42 @@ test_filters_applied(void **state)
 	    IND_ID("01") "/versions/"), p, 1), ERR_OK);
 }
 
+/* taxii_envelope_info: what a sync client reads of a page. */
+static void
+test_envelope_info(void **state)
+{
+	struct taxii_envelope_meta m;
+	const char *a = "{\"more\":true,\"next\":\"abc_-9\",\"objects\":"
+	    "[{\"id\":\"x\",\"n\":[1,{\"a\":\"]}\"}]},{}]}";
+	const char *b = " { \"objects\" : [ ] , \"more\" : false } ";
+	const char *c = "{\"more\":true,\"next\":\"n\"}";
+	const char *d = "{\"objects\":[{}],\"objects\":[]}";
+	const char *e = "{\"objects\":[{}],\"more\":tru}";
+
+	(void)state;
+	assert_int_equal(taxii_envelope_info(a, strlen(a), &m), 0);
+	assert_int_equal(m.more, 1);
+	assert_string_equal(m.next, "abc_-9");
+	assert_int_equal(m.n_objects, 2);
+	assert_int_equal(taxii_envelope_info(b, strlen(b), &m), 0);
+	assert_int_equal(m.more, 0);
+	assert_string_equal(m.next, "");
+	assert_int_equal(m.n_objects, 0);
+	/* Not vouched for: no objects member, a duplicate, bad JSON. */
+	assert_int_equal(taxii_envelope_info(c, strlen(c), &m), -1);
+	assert_int_equal(m.more, 0);
+	assert_int_equal(taxii_envelope_info(d, strlen(d), &m), -1);
+	assert_int_equal(taxii_envelope_info(e, strlen(e), &m), -1);
+	/* Truncated anywhere: never vouched for. */
+	for (size_t i = 0; i < strlen(a); i++)
+		assert_int_equal(taxii_envelope_info(a, i, &m), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_envelope_info),
 		cmocka_unit_test(test_filter_defaults),
 		cmocka_unit_test(test_filter_values),
 		cmocka_unit_test(test_filter_spec_version),
