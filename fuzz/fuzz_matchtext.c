@@ -4,15 +4,19 @@
  *
  * The input is text.  It is scanned against a fixed set of indicators
  * chosen to be easy to hit (short domains, addresses, CIDRs of both
- * families, a URL, an e-mail address, hashes) three ways:
- *   - the scanner with its vector code,
- *   - the scanner on its portable path, line by line (offsets shifted),
+ * families, a URL, an e-mail address, hashes) four ways:
+ *   - the scanner with its vector code and fast paths (AVX2 when the
+ *     processor has it, and SSE2 alone),
+ *   - the scanner with its portable mask code and fast paths,
+ *   - the scanner's reference code (portable, every run by the general
+ *     rules: match_scanner_set_simd(sc, 0)), line by line (offsets
+ *     shifted),
  *   - a slow reference written here from the rules in scan.h: plain loops
  *     over the bytes to find runs and hash tokens, and a linear search of
  *     the indicator list (string comparison, bit-by-bit CIDR check) instead
  *     of hashing.  Only the normalization functions of matchset.h are
  *     shared (they have their own tests).
- * All three must report the same hits in the same order: token, kind,
+ * All four must report the same hits in the same order: token, kind,
  * matched value and indicator ids.  Every hit must lie inside the input.
  * abort() on any difference.
  */
@@ -729,7 +733,7 @@ init(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct got fast, plain;
+	struct got fast, pfast, plain;
 	size_t at = 0;
 
 	if (set == NULL)
@@ -746,6 +750,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	compare(&RL, &fast.l, "reference vs scanner");
 
+	memset(&pfast, 0, sizeof(pfast));
+	pfast.buflen = size;
+	match_scanner_set_simd(sc, 2);
+	if (match_scan_text(sc, (const char *)data, size, got_cb, &pfast) !=
+	    ERR_OK)
+		abort();
+	compare(&fast.l, &pfast.l, "vector vs portable with fast paths");
+	free(pfast.l.v);
+
+	memset(&pfast, 0, sizeof(pfast));
+	pfast.buflen = size;
+	match_scanner_set_simd(sc, 3);
+	if (match_scan_text(sc, (const char *)data, size, got_cb, &pfast) !=
+	    ERR_OK)
+		abort();
+	compare(&fast.l, &pfast.l, "vector vs SSE2");
+	free(pfast.l.v);
+
 	memset(&plain, 0, sizeof(plain));
 	match_scanner_set_simd(sc, 0);
 	while (at <= size) {
@@ -760,7 +782,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		at += l + 1;
 	}
-	compare(&fast.l, &plain.l, "vector vs portable by lines");
+	compare(&fast.l, &plain.l, "vector vs reference code by lines");
 	free(fast.l.v);
 	free(plain.l.v);
 	free(RL.v);

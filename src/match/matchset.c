@@ -861,7 +861,7 @@ static enum err
 stage(struct match_builder *b, unsigned t, const uint8_t *key, size_t len,
     uint32_t ind)
 {
-	uint64_t h = ms_hash(t, key, len);
+	uint64_t h = ms_key_hash(t, key, len);
 	uint16_t l16 = (uint16_t)len;
 	uint8_t *p;
 	enum err err;
@@ -1186,6 +1186,43 @@ seg_emit(struct ms_cidrs *c, int v6, struct u128 pos, int32_t cidr)
 }
 
 /*
+ * The first level of c: top[k] is the segment holding the first address
+ * whose top 16 bits are k, top[MS_CIDR_TOP] the last segment.  One pass
+ * over the segments, which are sorted.
+ */
+static enum err
+cidr_top(struct ms_cidrs *c, int v6)
+{
+	size_t seg = 0;
+
+	if ((c->top = calloc(MS_CIDR_TOP + 1, sizeof(*c->top))) == NULL ||
+	    (c->any = calloc(MS_CIDR_TOP / 64, sizeof(*c->any))) == NULL)
+		return ERR_NOMEM;
+	for (size_t k = 0; k < MS_CIDR_TOP; k++) {
+		uint64_t first = v6 ? (uint64_t)k << 48 : (uint64_t)k << 16;
+
+		/* The last segment starting at or before first (segment 0
+		 * starts at address 0).  For IPv6 the low word of first is
+		 * 0, so a segment starting at (first, l > 0) is after it. */
+		while (seg + 1 < c->n_seg && (v6 ? c->start[2 * (seg + 1)] <
+		    first || (c->start[2 * (seg + 1)] == first &&
+		    c->start[2 * (seg + 1) + 1] == 0) : c->start[seg + 1] <=
+		    first))
+			seg++;
+		c->top[k] = (uint32_t)seg;
+	}
+	c->top[MS_CIDR_TOP] = (uint32_t)(c->n_seg - 1);
+	/* The segments meeting /16 k are among top[k]..top[k + 1]. */
+	for (size_t k = 0; k < MS_CIDR_TOP; k++)
+		for (size_t j = c->top[k]; j <= c->top[k + 1]; j++)
+			if (c->cidr[j] >= 0) {
+				c->any[k / 64] |= 1ull << (k % 64);
+				break;
+			}
+	return ERR_OK;
+}
+
+/*
  * Build family v6's interval index from the n CIDR keys in v[] (sorted
  * here).  The CIDRs are nested or disjoint (prefixes), so a sweep with a
  * stack of the CIDRs still open gives each CIDR its parent and each point
@@ -1241,7 +1278,7 @@ cidr_index(struct ms_cidrs *c, int v6, struct cb *v, size_t n)
 		stack[depth++] = i;
 	}
 	free(stack);
-	return ERR_OK;
+	return cidr_top(c, v6);
 }
 
 /* The CIDR keys of s, into the two interval indices. */
@@ -1420,6 +1457,9 @@ match_builder_finish(struct match_builder *b, struct match_set **out)
 				nu++;
 				s->arena_len += hdr + len;
 				s->n_keys_type[t]++;
+				if (t == MS_T_DOMAIN)
+					s->dom_labels |= 1ull << ms_labels(key,
+					    len);
 				break;
 			}
 			if (sl->tag == tag) {
@@ -1482,6 +1522,31 @@ match_builder_finish(struct match_builder *b, struct match_set **out)
 		s->bloom[s->bloom_off[kt] + ms_range((uint32_t)(uq[k].h >> 32),
 		    s->bloom_n[kt])] |= ms_bloom_mask(uq[k].h);
 	}
+	/* The tail filter: at most one tail per domain key. */
+	if (s->n_keys_type[MS_T_DOMAIN] > 0) {
+		size_t w = (s->n_keys_type[MS_T_DOMAIN] *
+		    MS_BLOOM_BITS_PER_KEY + 63) / 64;
+
+		if (w > UINT32_MAX) {
+			err = ERR_TOOBIG;
+			goto out;
+		}
+		s->n_tails = (uint32_t)w;
+		if ((s->tails = calloc(w, sizeof(uint64_t))) == NULL)
+			goto out;
+		for (size_t k = 0; k < nu; k++) {
+			const uint8_t *kk;
+			unsigned kt;
+			size_t kl, at;
+			uint64_t m;
+
+			kk = ms_rec_key(s, uq[k].rec, &kt, &kl);
+			if (kt != MS_T_DOMAIN)
+				continue;
+			at = ms_tail_at(s, ms_tail_hash(kk, kl), &m);
+			s->tails[at] |= m;
+		}
+	}
 	if ((err = finish_cidrs(s, uq, nu)) != ERR_OK)
 		goto out;
 	err = ERR_NOMEM;
@@ -1540,6 +1605,7 @@ match_set_free(struct match_set *s)
 		return;
 	free(s->slots);
 	free(s->bloom);
+	free(s->tails);
 	free(s->arena);
 	free(s->idlists);
 	free(s->uuid);
@@ -1550,9 +1616,13 @@ match_set_free(struct match_set *s)
 	free(s->c4.start);
 	free(s->c4.cidr);
 	free(s->c4.list);
+	free(s->c4.top);
+	free(s->c4.any);
 	free(s->c6.start);
 	free(s->c6.cidr);
 	free(s->c6.list);
+	free(s->c6.top);
+	free(s->c6.any);
 	free(s);
 }
 
@@ -1611,12 +1681,15 @@ match_set_get_stats(const struct match_set *s, struct match_set_stats *st)
 	st->n_sha256 = s->n_keys_type[MS_T_SHA256];
 	st->n_unsupported = s->n_unsup;
 	st->bytes = sizeof(*s) + (size_t)s->n_slots * sizeof(struct ms_slot) +
-	    (size_t)s->n_bloom * 8 + s->arena_len + 4 +
+	    (size_t)s->n_bloom * 8 + (size_t)s->n_tails * 8 +
+	    s->arena_len + 4 +
 	    s->n_idlists * sizeof(uint32_t) + s->n_ind * 16 +
 	    (s->is_alt ? (s->n_ind + 7) / 8 + s->alt_len : 0) +
 	    s->n_unsup * sizeof(struct ms_unsup) + s->unsup_len +
 	    s->c4.n_seg * (8 + 4) + s->c4.n * sizeof(struct ms_cidr) +
-	    s->c6.n_seg * (16 + 4) + s->c6.n * sizeof(struct ms_cidr);
+	    s->c6.n_seg * (16 + 4) + s->c6.n * sizeof(struct ms_cidr) +
+	    (s->c4.top ? (MS_CIDR_TOP + 1) * 4 + MS_CIDR_TOP / 8 : 0) +
+	    (s->c6.top ? (MS_CIDR_TOP + 1) * 4 + MS_CIDR_TOP / 8 : 0);
 }
 
 void

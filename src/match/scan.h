@@ -47,8 +47,9 @@
  * longest; exact address, then CIDRs from the longest prefix; hash tokens
  * after run tokens starting at the same byte).  The scanner works on any
  * bytes (no UTF-8 needed), never allocates per token and classifies 64
- * bytes at a time with SSE2 on x86-64; a portable path gives the same
- * results.  A struct match_scanner is scratch memory for one thread.
+ * bytes at a time (SSE2 or AVX2 on x86-64, portable code elsewhere, all
+ * giving the same results).  A struct match_scanner is scratch memory for
+ * one thread.
  */
 #ifndef ENTENTE_MATCH_SCAN_H
 #define ENTENTE_MATCH_SCAN_H
@@ -73,8 +74,14 @@ enum err match_scanner_new(const struct match_set *s,
 /* match_scanner_free(NULL) does nothing. */
 void match_scanner_free(struct match_scanner *sc);
 
-/* Use (1) or avoid (0) the vector code.  For tests and the fuzz
- * harness, which compare both.  Can't fail. */
+/*
+ * Which code scans (the default is 1): 1 the fastest for this processor
+ * (vector masks, fast paths for the common token shapes); 0 the reference
+ * code (portable, every run checked by the general rules of check_run());
+ * 2 the portable mask code with the fast paths; 3 the SSE2 code even when
+ * the processor has AVX2 (as 2 where there is no SSE2).  All give the
+ * same hits; the tests and the fuzz harness compare them.  Can't fail.
+ */
 void match_scanner_set_simd(struct match_scanner *sc, int on);
 
 /*

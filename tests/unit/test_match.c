@@ -978,6 +978,415 @@ count_cb(void *arg, const struct match_hit *h)
 	return ERR_OK;
 }
 
+/*
+ * The hits of text[0..n) rendered at one code level of
+ * match_scanner_set_simd(): 0 the reference (general rules only), 1 the
+ * fastest, 2 the portable masks with the fast paths, 3 SSE2 even with
+ * AVX2 at hand.  The caller frees.
+ */
+static char *
+render_level(struct match_scanner *sc, const struct match_set *s,
+    const char *text, size_t n, int level)
+{
+	struct render r;
+	char *out;
+
+	r.s = s;
+	r.buf = text;
+	buf_init(&r.out, 1u << 24);
+	match_scanner_set_simd(sc, level);
+	assert_int_equal(match_scan_text(sc, text, n, render_cb, &r), ERR_OK);
+	out = buf_take(&r.out, NULL);
+	return out != NULL ? out : strdup("");
+}
+
+/* The four levels agree on text[0..n); returns the reference's hits. */
+static char *
+levels_agree(struct match_scanner *sc, const struct match_set *s,
+    const char *text, size_t n)
+{
+	char *ref = render_level(sc, s, text, n, 0);
+
+	for (int level = 1; level <= 3; level++) {
+		char *got = render_level(sc, s, text, n, level);
+
+		if (strcmp(ref, got) != 0)
+			print_error("level %d differs on \"%.*s\"\n", level,
+			    (int)n, text);
+		assert_string_equal(ref, got);
+		free(got);
+	}
+	return ref;
+}
+
+/* Tokens shaped for the fast paths and for their edges. */
+static const char *const shaped[] = {
+	"192.0.2.1", "10.1.2.3", "10.1.2.3:80", "10.1.2.3:65535",
+	"10.1.2.3:123456", "192.0.2.1:", "0192.0.2.1", "192.0.2.01",
+	"256.1.1.1", "192.0.2.1.5", ".192.0.2.1", "192.0.2.1.", "1.2.3",
+	"1700000000.001", "00:00:00", "12:34:56.789", "::ffff:10.1.2.3",
+	"[2001:db8::1]:443", "2001:db8:0:0:0:0:0:1", "2001:db8::1",
+	"evil.example", "EVIL.EXAMPLE", "Sub.Deep.Sub.Evil.Example",
+	"deep.sub.evil.example", "x.rivers.com", "betrivers.com",
+	"rivers.com.", ".rivers.com", "rivers..com", "a_b.rivers.com",
+	"a-b.evil.example", "evil.example1", "1.evil.example",
+	"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.evil.example",
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+	"evil.example",
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+	"evil.example",
+	"bob@phish.example", "BOB@PHISH.EXAMPLE", ".bob@phish.example",
+	"bob@phish.example.", "a+bob@phish.example", "root@10.1.2.3",
+	"bob@rivers.com", "@phish.example", "bob@phish", "a@b@phish.example",
+	"http://bad.example/x.exe", "HTTP://BAD.EXAMPLE/x.exe",
+	"https://bad.example/x.exe?q=1#frag", "http://bad.example./x.exe",
+	"http://bad.example:80/x.exe", "http://user@bad.example/x.exe",
+	"http://bad.example/x%2Eexe", "http://[2001:db8::1]/",
+	"bad.example/x.exe", "http://evil.example", "http://10.1.2.3/x",
+	"http://a.evil.example/?u=rivers.com", "ftp://evil.example/",
+	"xhttp://evil.example/", "http://evil.example.,", "http://evil",
+	"http://evil.example/(x)", "http://rivers.com/", "mailto:bob@x.y",
+	"d41d8cd98f00b204e9800998ecf8427e", "x_d41d8cd98f00b204e9800998ecf8427e",
+	"DA39A3EE5E6B4B0D3255BFEF95601890AFD80709",
+};
+static const char *const glue[] = { " ", " ", " ", "\n", ",", "(", ")",
+    "=", "/", "\"", "", ":", ".", "#", "\t", "  " };
+
+static size_t
+shaped_text(uint64_t *seed, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < cap) {
+		const char *f = shaped[rnd_next(seed) % (sizeof(shaped) /
+		    sizeof(shaped[0]))];
+		const char *g = glue[rnd_next(seed) % (sizeof(glue) /
+		    sizeof(glue[0]))];
+		size_t l = strlen(f), gl = strlen(g);
+
+		if (n + l + gl > cap)
+			break;
+		memcpy(buf + n, f, l);
+		memcpy(buf + n + l, g, gl);
+		n += l + gl;
+	}
+	return n;
+}
+
+/*
+ * The fast paths (dotted quads, names, e-mail addresses, simple URLs
+ * judged from the block masks, runs across two blocks) give what the
+ * general rules give, on text made of tokens at the edges of those
+ * paths, whole and cut at every length near its end.
+ */
+static void
+test_scan_paths_equal(void **state)
+{
+	struct match_set *s = build_set();
+	struct match_scanner *sc = NULL;
+	static char text[4096];
+	uint64_t seed = 11;
+	size_t nonempty = 0;
+
+	(void)state;
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	for (int round = 0; round < 300; round++) {
+		size_t n = shaped_text(&seed, text, 1 + rnd_next(&seed) %
+		    (sizeof(text) - 1));
+		char *ref = levels_agree(sc, s, text, n);
+
+		nonempty += ref[0] != '\0';
+		free(ref);
+		/* The end of the buffer inside the last tokens. */
+		for (size_t cut = n > 80 ? n - 80 : 0; round % 10 == 0 &&
+		    cut < n; cut++)
+			free(levels_agree(sc, s, text, cut));
+	}
+	/* The text did hold hits. */
+	assert_true(nonempty > 250);
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+/*
+ * Each token at every offset across two 64-byte blocks, alone in the
+ * buffer or followed by a few bytes: the same hits as at offset 0, and
+ * at every level.
+ */
+static void
+test_scan_boundaries(void **state)
+{
+	static const char *const toks[] = {
+		"192.0.2.1", "10.1.2.3:8080", "deep.sub.evil.example",
+		"bob@phish.example", "http://bad.example/x.exe",
+		"bad.example/x.exe", "2001:db8::1", "x.rivers.com",
+		"d41d8cd98f00b204e9800998ecf8427e",
+	};
+	struct match_set *s = build_set();
+	struct match_scanner *sc = NULL;
+	char text[256];
+
+	(void)state;
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	for (size_t t = 0; t < sizeof(toks) / sizeof(toks[0]); t++) {
+		size_t l = strlen(toks[t]);
+		char *want = render_level(sc, s, toks[t], l, 0);
+
+		/* Every token here is a hit. */
+		assert_true(want[0] != '\0');
+		for (size_t at = 0; at < 140; at++)
+			for (size_t tail = 0; tail < 20; tail += 3) {
+				char *got;
+
+				memset(text, ' ', sizeof(text));
+				memcpy(text + at, toks[t], l);
+				got = levels_agree(sc, s, text, at + l + tail);
+				assert_string_equal(got, want);
+				free(got);
+			}
+		free(want);
+	}
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+/*
+ * The filter in front of the table lets about one key in a hundred that
+ * is not in the set through; none of them may become a hit.  Names and
+ * addresses that are not in the set are scanned by the thousand (so the
+ * filter's false positives are among them): no hit.  Then the set's own
+ * keys among them: each found.
+ */
+static void
+test_filter_false_positives(void **state)
+{
+	struct match_builder *b = NULL;
+	struct match_set *s = NULL;
+	struct match_scanner *sc = NULL;
+	struct counter c;
+	char id[64], v[64], *text;
+	size_t n = 0, cap = 4u << 20, members = 0;
+	uint64_t seed = 5;
+
+	(void)state;
+	assert_int_equal(match_builder_new(&b), ERR_OK);
+	for (unsigned i = 0; i < 3000; i++) {
+		struct match_term t;
+
+		memset(&t, 0, sizeof(t));
+		(void)snprintf(id, sizeof(id), "indicator--00000000-0000-4000-"
+		    "8000-%012u", i + 1);
+		if (i % 2 == 0) {
+			t.kind = MATCH_I_DOMAIN;
+			(void)snprintf(v, sizeof(v), "d%u.in.example", i);
+		} else {
+			t.kind = MATCH_I_IPV4;
+			(void)snprintf(v, sizeof(v), "10.%u.%u.%u", i >> 16 &
+			    255, i >> 8 & 255, i & 255);
+		}
+		t.value = v;
+		t.len = strlen(v);
+		assert_int_equal(match_builder_add(b, id, &t, 1), ERR_OK);
+	}
+	assert_int_equal(match_builder_finish(b, &s), ERR_OK);
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	text = malloc(cap);
+	assert_non_null(text);
+	/* 200,000 names and addresses that are not keys: other labels,
+	 * another first octet. */
+	for (unsigned i = 0; i < 100000; i++) {
+		uint64_t r = rnd_next(&seed);
+
+		n += (size_t)snprintf(text + n, cap - n, "p%u.q%u.example "
+		    "11.%u.%u.%u\n", (unsigned)(r & 0xffffff), (unsigned)(r >>
+		    24 & 0xffff), (unsigned)(r >> 40 & 255), (unsigned)(r >>
+		    48 & 255), (unsigned)(r >> 56));
+	}
+	for (int level = 0; level <= 3; level++) {
+		match_scanner_set_simd(sc, level);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(match_scan_text(sc, text, n, count_cb, &c),
+		    ERR_OK);
+		assert_int_equal(c.n, 0);
+	}
+	/* Members, glued to non-members of the same shape. */
+	n = 0;
+	for (unsigned i = 0; i < 3000; i += 7) {
+		if (i % 2 == 0)
+			n += (size_t)snprintf(text + n, cap - n,
+			    "x.d%u.in.example p%u.in.example ", i, i);
+		else
+			n += (size_t)snprintf(text + n, cap - n,
+			    "10.%u.%u.%u 11.%u.%u.%u ", i >> 16 & 255,
+			    i >> 8 & 255, i & 255, i >> 16 & 255, i >> 8 & 255,
+			    i & 255);
+		members++;
+	}
+	for (int level = 0; level <= 3; level++) {
+		match_scanner_set_simd(sc, level);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(match_scan_text(sc, text, n, count_cb, &c),
+		    ERR_OK);
+		assert_int_equal(c.n, members);
+	}
+	free(text);
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+/* match_set_find_domain() as the scanner would report it. */
+struct dom_hits {
+	char	got[512];
+	size_t	n;
+};
+
+static enum err
+dom_cb(void *arg, const struct match_hit *h)
+{
+	struct dom_hits *d = arg;
+
+	d->n += (size_t)snprintf(d->got + d->n, sizeof(d->got) - d->n,
+	    "%s:%u;", match_hkind_name(h->kind), (unsigned)h->rec);
+	return ERR_OK;
+}
+
+/*
+ * Names are looked up only with the parents whose number of labels some
+ * key has (here 2 and 5): the scanner reports what looking up each
+ * parent would (match_set_find_domain() tries them all), for names of
+ * 1-9 labels, in upper case too.
+ */
+static void
+test_scan_label_counts(void **state)
+{
+	static const char *const keys[] = { "b.example", "v.w.x.y.example",
+	    "q.r.s.t.example" };
+	static const char *const pre[] = { "", "a.", "c.b.", "x.", "u.v.",
+	    "w.x.y.", "t.v.w.x.y.", "m.q.r.s.t.", "o.p.q.r.s.t.", "z.z.z.z.",
+	    "A.B.", "V.W.X.Y." };
+	static const char *const base[] = { "example", "b.example",
+	    "x.y.example", "w.x.y.example", "v.w.x.y.example",
+	    "s.t.example", "t.example", "B.EXAMPLE" };
+	struct match_builder *b = NULL;
+	struct match_set *s = NULL;
+	struct match_scanner *sc = NULL;
+	char id[64], name[128], low[128];
+	size_t found = 0;
+
+	(void)state;
+	assert_int_equal(match_builder_new(&b), ERR_OK);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		struct match_term t = { MATCH_I_DOMAIN, keys[i], 0, 0 };
+
+		t.len = strlen(keys[i]);
+		(void)snprintf(id, sizeof(id), "indicator--00000000-0000-4000-"
+		    "8000-%012zu", i + 1);
+		assert_int_equal(match_builder_add(b, id, &t, 1), ERR_OK);
+	}
+	assert_int_equal(match_builder_finish(b, &s), ERR_OK);
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		for (size_t k = 0; k < sizeof(base) / sizeof(base[0]); k++) {
+			struct dom_hits want, got;
+			size_t l = (size_t)snprintf(name, sizeof(name), "%s%s",
+			    pre[i], base[k]);
+			size_t ll;
+
+			memset(&want, 0, sizeof(want));
+			memset(&got, 0, sizeof(got));
+			ll = match_norm_domain(name, l, 2, low, sizeof(low));
+			if (ll > 0)
+				assert_int_equal(match_set_find_domain(s, low,
+				    ll, dom_cb, &want), ERR_OK);
+			for (int level = 0; level <= 3; level++) {
+				memset(&got, 0, sizeof(got));
+				match_scanner_set_simd(sc, level);
+				assert_int_equal(match_scan_text(sc, name, l,
+				    dom_cb, &got), ERR_OK);
+				assert_string_equal(got.got, want.got);
+			}
+			found += want.n > 0;
+		}
+	assert_true(found > 20);
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
+/*
+ * Long input: a line of 200,000 bytes with tokens all along it (the hits
+ * the same at every level and as the sum of its pieces), runs longer than
+ * MATCH_RUN_MAX (not looked at, whatever they hold), a URL longer than
+ * MATCH_URL_MAX (not a URL; its host still is a name).
+ */
+static void
+test_scan_long(void **state)
+{
+	struct match_set *s = build_set();
+	struct match_scanner *sc = NULL;
+	size_t cap = 200000, n = 0;
+	char *text = malloc(cap + 8192), *ref, *got;
+	struct render r;
+	uint64_t seed = 3;
+
+	(void)state;
+	assert_non_null(text);
+	assert_int_equal(match_scanner_new(s, &sc), ERR_OK);
+	n = shaped_text(&seed, text, cap);
+	/* No newline: one line. */
+	for (size_t i = 0; i < n; i++)
+		if (text[i] == '\n')
+			text[i] = ' ';
+	ref = levels_agree(sc, s, text, n);
+	assert_true(strlen(ref) > 1000);
+	free(ref);
+
+	/*
+	 * A run of 2,000 bytes ending in "http:" before "//" (after '_',
+	 * which is not part of a scheme): not looked at, so no URL (its
+	 * path pieces are other runs); one of MATCH_RUN_MAX bytes is.
+	 */
+	memset(text, '_', 2000);
+	memcpy(text + 1995, "http://bad.example/x.exe ", 25);
+	ref = levels_agree(sc, s, text, 2020);
+	assert_null(strstr(ref, "http://bad.example/x.exe|exact|"));
+	free(ref);
+	ref = levels_agree(sc, s, text + 2000 - MATCH_RUN_MAX, MATCH_RUN_MAX +
+	    20);
+	assert_non_null(strstr(ref, "http://bad.example/x.exe|exact|"));
+	free(ref);
+
+	/* A URL of 5,000 bytes: its host is still checked as a name. */
+	n = (size_t)snprintf(text, cap, "http://evil.example/");
+	memset(text + n, 'p', 5000);
+	n += 5000;
+	ref = levels_agree(sc, s, text, n);
+	assert_string_equal(ref, "evil.example|exact|evil.example|02;");
+	free(ref);
+
+	/* The pieces of a long line give the hits of the whole. */
+	n = shaped_text(&seed, text, cap);
+	ref = render_level(sc, s, text, n, 1);
+	r.s = s;
+	buf_init(&r.out, 1u << 24);
+	match_scanner_set_simd(sc, 1);
+	for (size_t at = 0; at < n; ) {
+		const char *e = memchr(text + at, '\n', n - at);
+		size_t l = e ? (size_t)(e - text) - at : n - at;
+
+		r.buf = text + at;
+		assert_int_equal(match_scan_text(sc, text + at, l, render_cb,
+		    &r), ERR_OK);
+		at += l + 1;
+	}
+	got = buf_take(&r.out, NULL);
+	assert_string_equal(ref, got ? got : "");
+	free(got);
+	free(ref);
+	free(text);
+	match_scanner_free(sc);
+	match_set_free(s);
+}
+
 static void
 test_scan_many_hits(void **state)
 {
@@ -1418,6 +1827,11 @@ main(void)
 		cmocka_unit_test(test_set_many),
 		cmocka_unit_test(test_cidr_edges),
 		cmocka_unit_test(test_scan_simd_equal),
+		cmocka_unit_test(test_scan_paths_equal),
+		cmocka_unit_test(test_scan_boundaries),
+		cmocka_unit_test(test_filter_false_positives),
+		cmocka_unit_test(test_scan_label_counts),
+		cmocka_unit_test(test_scan_long),
 		cmocka_unit_test(test_scan_many_hits),
 		cmocka_unit_test(test_count_newlines),
 		cmocka_unit_test(test_reader_plain),
