@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "match/indicator.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -103,6 +104,20 @@ enum err cli_write_atomic(const char *path, const void *data, size_t len,
 
 /* Map an error to the exit code the commands use. */
 int cli_exit_code(enum err e);
+
+/*
+ * What `match` and `export` may use: the node's own indicators and those
+ * received under an agreement in force at now (node_may_use).  open loads
+ * the node's policy; u->use is then what to pass to the match module.
+ */
+struct policy;
+struct cli_use {
+	struct policy		*pol;
+	int64_t			 now;
+	struct match_use	 use;
+};
+enum err cli_use_open(struct store *st, int64_t now, struct cli_use *u) WUR;
+void cli_use_close(struct cli_use *u);
 
 /*
  * Parse a duration "N" (seconds), "Ns", "Nm" or "Nh" into seconds within

@@ -47,6 +47,7 @@ static int
 export_run(struct store *st, enum match_export_fmt fmt, const char *out)
 {
 	struct match_export *x = NULL;
+	struct cli_use use;
 	struct stat sb;
 	enum err err;
 	int rc = CLI_EXIT_ERROR;
@@ -61,7 +62,14 @@ export_run(struct store *st, enum match_export_fmt fmt, const char *out)
 		fprintf(stderr, "entente export: %s is not a directory\n", out);
 		return CLI_EXIT_ERROR;
 	}
-	if ((err = match_export_build(st, fmt, ts_now_us(), &x)) != ERR_OK) {
+	if ((err = cli_use_open(st, ts_now_us(), &use)) != ERR_OK) {
+		fprintf(stderr, "entente export: cannot read the agreements: "
+		    "%s\n", err_str(err));
+		return cli_exit_code(err);
+	}
+	err = match_export_build(st, fmt, use.now, &use.use, &x);
+	cli_use_close(&use);
+	if (err != ERR_OK) {
 		fprintf(stderr, "entente export: cannot read indicators: %s\n",
 		    err_str(err));
 		return cli_exit_code(err);

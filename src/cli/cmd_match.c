@@ -1090,6 +1090,7 @@ cmd_match(int argc, char **argv)
 	struct mfile *files = NULL;
 	struct run r;
 	size_t n_unusable = 0, n_files;
+	struct cli_use use;
 	unsigned n_workers = 0;
 	int c, rc, frc, list = 0, self_ok = 0, sync_ok = 0;
 	long threads;
@@ -1176,7 +1177,14 @@ cmd_match(int argc, char **argv)
 		goto out;
 	}
 	t0 = ts_now_us();
-	if ((err = match_set_from_store(st, t0, &set, &n_unusable)) != ERR_OK) {
+	if ((err = cli_use_open(st, t0, &use)) != ERR_OK) {
+		fprintf(stderr, "entente match: cannot read the agreements: "
+		    "%s\n", err_str(err));
+		goto out;
+	}
+	err = match_set_from_store(st, t0, &use.use, &set, &n_unusable);
+	cli_use_close(&use);
+	if (err != ERR_OK) {
 		fprintf(stderr, "entente match: cannot compile the indicators: "
 		    "%s\n", err_str(err));
 		goto out;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "policy/node.h"
 #include "crypto/crypto.h"
 #include "http/auth.h"
 #include "tlog/note.h"
@@ -234,4 +235,34 @@ fail:
 	(void)unlink(tmp);
 	errno = saved;		/* for the caller's message */
 	return ERR_IO;
+}
+
+static int
+use_allow(void *arg, const struct store_row *r)
+{
+	const struct cli_use *u = arg;
+
+	return node_may_use(u->pol, r, u->now);
+}
+
+/* The node's policy, for match and export.  See cli.h. */
+enum err
+cli_use_open(struct store *st, int64_t now, struct cli_use *u)
+{
+	enum err err;
+
+	memset(u, 0, sizeof(*u));
+	if ((err = node_policy_load(st, &u->pol, NULL)) != ERR_OK)
+		return err;
+	u->now = now;
+	u->use.allow = use_allow;
+	u->use.arg = u;
+	return ERR_OK;
+}
+
+void
+cli_use_close(struct cli_use *u)
+{
+	policy_free(u->pol);
+	u->pol = NULL;
 }

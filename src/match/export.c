@@ -1048,7 +1048,7 @@ build_cb(void *arg, const char *id, const char *pattern, const json_t *obj)
 
 enum err
 match_export_build(struct store *st, enum match_export_fmt f, int64_t now_us,
-    struct match_export **out)
+    const struct match_use *use, struct match_export **out)
 {
 	static const char *const tools[] = {
 		"sigma", "snort", "suricata", "yara"
@@ -1061,10 +1061,10 @@ match_export_build(struct store *st, enum match_export_fmt f, int64_t now_us,
 	if ((err = match_export_set_new(f, &s)) != ERR_OK)
 		return err;
 	if (f == MATCH_EXPORT_RULES)
-		err = match_indicators_each_type(st, now_us, tools,
+		err = match_indicators_each_type(st, now_us, use, tools,
 		    sizeof(tools) / sizeof(tools[0]), build_cb, s, &unusable);
 	else
-		err = match_indicators_each(st, now_us, build_cb, s,
+		err = match_indicators_each(st, now_us, use, build_cb, s,
 		    &unusable);
 	if (err == ERR_OK)
 		err = match_export_render(s, out);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "match/indicator.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -112,7 +113,8 @@ enum err match_export_render(const struct match_export_set *s,
  * ERR_NOMEM, ERR_TOOBIG.
  */
 enum err match_export_build(struct store *st, enum match_export_fmt f,
-    int64_t now_us, struct match_export **out) WUR;
+    int64_t now_us, const struct match_use *use,
+    struct match_export **out) WUR;
 
 /* Free e and everything in it.  match_export_free(NULL) does nothing. */
 void match_export_free(struct match_export *e);

@@ -473,6 +473,7 @@ struct walk {
 	match_ind_cb		 cb;
 	void			*arg;
 	size_t			 n_unusable;
+	const struct match_use	*use;	/* NULL: every version */
 };
 
 /* 1 when ind is usable at w->now and has a wanted pattern type. */
@@ -520,7 +521,8 @@ walk_row(struct walk *w, const struct store_row *r)
 	json_t *ind;
 	enum err err = ERR_OK;
 
-	if (r->json == NULL) {
+	if (r->json == NULL || (w->use != NULL && w->use->allow != NULL &&
+	    !w->use->allow(w->use->arg, r))) {
 		w->n_unusable++;
 		return ERR_OK;
 	}
@@ -596,21 +598,22 @@ out:
 }
 
 enum err
-match_indicators_each(struct store *st, int64_t now_us, match_ind_cb cb,
-    void *arg, size_t *n_unusable)
+match_indicators_each(struct store *st, int64_t now_us,
+    const struct match_use *use, match_ind_cb cb, void *arg,
+    size_t *n_unusable)
 {
 	static const char *const stix[] = { "stix" };
-	struct walk w = { stix, 1, now_us, cb, arg, 0 };
+	struct walk w = { stix, 1, now_us, cb, arg, 0, use };
 
 	return walk_all(st, &w, n_unusable);
 }
 
 enum err
 match_indicators_each_type(struct store *st, int64_t now_us,
-    const char *const *types, size_t n_types, match_ind_cb cb, void *arg,
-    size_t *n_unusable)
+    const struct match_use *use, const char *const *types, size_t n_types,
+    match_ind_cb cb, void *arg, size_t *n_unusable)
 {
-	struct walk w = { types, n_types, now_us, cb, arg, 0 };
+	struct walk w = { types, n_types, now_us, cb, arg, 0, use };
 
 	return walk_all(st, &w, n_unusable);
 }

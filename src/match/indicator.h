@@ -89,6 +89,18 @@ typedef enum err (*match_ind_cb)(void *arg, const char *id,
     const char *pattern, const json_t *obj);
 
 /*
+ * Which stored versions this node may use (match and export): the caller
+ * decides (the CLI passes the agreements in force: the node's own objects,
+ * and what it received under an agreement still in force).  allow gets
+ * each version before its JSON is read; 0 skips it (counted as unusable).
+ * A NULL struct match_use allows everything.
+ */
+struct match_use {
+	int	(*allow)(void *arg, const struct store_row *r);
+	void	 *arg;
+};
+
+/*
  * Walk the node's usable indicators: the latest version of each indicator
  * in every collection, pattern_type "stix", not revoked, valid_from <= now
  * < valid_until (when present).  Collections are visited in id order and
@@ -101,7 +113,8 @@ typedef enum err (*match_ind_cb)(void *arg, const char *id,
  * pattern types, unreadable).  ERR_DB, ERR_NOMEM from the store.
  */
 enum err match_indicators_each(struct store *st, int64_t now_us,
-    match_ind_cb cb, void *arg, size_t *n_unusable) WUR;
+    const struct match_use *use, match_ind_cb cb, void *arg,
+    size_t *n_unusable) WUR;
 
 /*
  * As match_indicators_each(), but for indicators whose pattern_type is one
@@ -111,7 +124,7 @@ enum err match_indicators_each(struct store *st, int64_t now_us,
  * with any pattern_type not in types.
  */
 enum err match_indicators_each_type(struct store *st, int64_t now_us,
-    const char *const *types, size_t n_types, match_ind_cb cb, void *arg,
-    size_t *n_unusable) WUR;
+    const struct match_use *use, const char *const *types, size_t n_types,
+    match_ind_cb cb, void *arg, size_t *n_unusable) WUR;
 
 #endif

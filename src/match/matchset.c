@@ -1641,7 +1641,7 @@ store_cb(void *arg, const char *id, const char *pattern, const json_t *obj)
 
 enum err
 match_set_from_store(struct store *st, int64_t now_us,
-    struct match_set **out, size_t *n_unusable)
+    const struct match_use *use, struct match_set **out, size_t *n_unusable)
 {
 	struct store_walk w;
 	size_t unusable = 0;
@@ -1650,7 +1650,8 @@ match_set_from_store(struct store *st, int64_t now_us,
 	*out = NULL;
 	if ((err = match_builder_new(&w.b)) != ERR_OK)
 		return err;
-	err = match_indicators_each(st, now_us, store_cb, &w, &unusable);
+	err = match_indicators_each(st, now_us, use, store_cb, &w,
+	    &unusable);
 	if (err != ERR_OK) {
 		match_builder_free(w.b);
 		return err;

@@ -120,12 +120,13 @@ enum err match_builder_finish(struct match_builder *b,
 
 /*
  * Compile the usable indicators of the node behind st at time now_us (see
- * match_indicators_each()) into a new set in *out.  *n_unusable (may be
+ * match_indicators_each(); use as there) into a new set in *out.  *n_unusable (may be
  * NULL) gets the number of indicators that were revoked, expired, not yet
  * valid or of another pattern type.  ERR_DB, ERR_NOMEM, ERR_TOOBIG.
  */
 enum err match_set_from_store(struct store *st, int64_t now_us,
-    struct match_set **out, size_t *n_unusable) WUR;
+    const struct match_use *use, struct match_set **out,
+    size_t *n_unusable) WUR;
 
 /* match_set_free(NULL) does nothing. */
 void match_set_free(struct match_set *s);

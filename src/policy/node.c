@@ -80,6 +80,17 @@ node_object_from_row(const struct store_row *r, const char *coll_name,
 	o->received_under = r->under;
 }
 
+int
+node_may_use(const struct policy *p, const struct store_row *r, int64_t now)
+{
+	if (!r->has_sender)
+		return 1;
+	if (r->under == NULL)
+		return 0;
+	return policy_agreement_active(p, policy_agreement_find(p, r->under),
+	    now);
+}
+
 /* ---- loading ---- */
 
 static enum agreement_tlp

@@ -117,6 +117,16 @@ void node_object_from_row(const struct store_row *r, const char *coll_name,
     const char **labels, size_t cap, struct policy_object *o);
 
 /*
+ * May this node use stored version r itself (match it against its own
+ * logs, export it to its own sensors) at now?  Its own objects, yes; what
+ * it received, only while the agreement it was received under is
+ * installed and in force (a terminated or expired agreement stops the use
+ * of what came under it, as it stops the exchange).  Can't fail.
+ */
+int node_may_use(const struct policy *p, const struct store_row *r,
+    int64_t now);
+
+/*
  * The policy fields of one STIX object (borrowed): its TLP
  * (policy_tlp_of) and its labels as the store keeps them, appended to
  * labels_out (cut at a label boundary to STORE_LABELS_MAX).  ERR_NOMEM.

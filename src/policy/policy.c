@@ -1112,6 +1112,12 @@ policy_write(const struct policy *p, const uint8_t *writer,
 }
 
 int
+policy_agreement_active(const struct policy *p, size_t i, int64_t now)
+{
+	return i < p->n_agrs && agr_active(&p->agrs[i], now);
+}
+
+int
 policy_party_active(const struct policy *p, const uint8_t *key, int64_t now)
 {
 	const struct u32list *ags;

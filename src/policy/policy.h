@@ -211,6 +211,10 @@ struct policy_recipient {
 enum err policy_who(const struct policy *p, const struct policy_object *o,
     int64_t now, struct policy_recipient **out, size_t *n_out) WUR;
 
+/* Is agreement i (< policy_n_agreements) in force at now?  0 for any
+ * other i.  Can't fail. */
+int policy_agreement_active(const struct policy *p, size_t i, int64_t now);
+
 /*
  * Is the party with key in some agreement in force at now?  (Who may read
  * this node's log, and see its collections at all.)  0 for this node's own

@@ -311,6 +311,34 @@ class LeakTest(unittest.TestCase):
         h.assert_taxii_error(self, a.request("GET", "collections/%s/objects/"
             "%s/" % (cid, mine["id"]), token=self.tb), 404)
 
+    def test_7_use_stops_with_the_agreement(self):
+        """match and export use what came under an agreement only while
+        it is in force; the node's own indicators always."""
+        import os
+        a = self.a
+        out = os.path.join(a.tmp, "csv-before")
+        r = a.cli("export", "--out", out, "csv")
+        self.assertEqual(r.rc, 0, repr(r))
+        text = "".join(open(os.path.join(out, f)).read()
+            for f in os.listdir(out))
+        b_ind = [o for cn, o, _ in self.theirs if cn == "bilateral"]
+        own = [t[0] for t in self.own if t[0]["type"] == "indicator"]
+        for o in b_ind + own:
+            self.assertIn(o["id"], text)
+        with open(self.ab) as f:
+            ab_id = json.load(f)["id"]
+        r = a.cli("agreement", "terminate", ab_id, "--reason", "over")
+        self.assertEqual(r.rc, 0, repr(r))
+        out = os.path.join(a.tmp, "csv-after")
+        r = a.cli("export", "--out", out, "csv")
+        self.assertEqual(r.rc, 0, repr(r))
+        text = "".join(open(os.path.join(out, f)).read()
+            for f in os.listdir(out))
+        for o in b_ind:
+            self.assertNotIn(o["id"], text)
+        for o in own:
+            self.assertIn(o["id"], text)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -461,7 +461,7 @@ test_build_from_store(void **state)
 	assert_int_equal(ts_parse("2024-06-01T00:00:00Z", 20, &now, NULL),
 	    ERR_OK);
 
-	assert_int_equal(match_export_build(st, MATCH_EXPORT_PLAIN, now, &x),
+	assert_int_equal(match_export_build(st, MATCH_EXPORT_PLAIN, now, NULL, &x),
 	    ERR_OK);
 	file_is(x, "entente-domain.txt", "a.example.com\n");
 	assert_int_equal(x->n_indicators, 1);
@@ -470,7 +470,7 @@ test_build_from_store(void **state)
 	assert_string_equal(x->skipped[0].id, ID(6));
 	match_export_free(x);
 
-	assert_int_equal(match_export_build(st, MATCH_EXPORT_RULES, now, &x),
+	assert_int_equal(match_export_build(st, MATCH_EXPORT_RULES, now, NULL, &x),
 	    ERR_OK);
 	file_is(x, "entente-yara.yar", "// " ID(4) " i4\nrule y { condition: "
 	    "true }\n\n");

@@ -233,6 +233,13 @@ test_term_valid(void **state)
 	assert_string_equal(match_ikind_name((enum match_ikind)42), "?");
 }
 
+/* A match_use that refuses every version of the collection *arg. */
+static int
+not_in_coll(void *arg, const struct store_row *r)
+{
+	return r->coll_id != *(const int64_t *)arg;
+}
+
 /* ---- match_indicators_each on a real store ---- */
 
 struct fx {
@@ -412,7 +419,7 @@ test_each(void **state)
 	/* The same indicator in two collections is reported twice. */
 	put_ind(f, f->c2, 1, "2024-01-01T00:00:00.000Z", "stix", P_IP, "");
 
-	assert_int_equal(match_indicators_each(f->st, f->now, collect, s,
+	assert_int_equal(match_indicators_each(f->st, f->now, NULL, collect, s,
 	    &unusable), ERR_OK);
 	assert_int_equal(s->n, 5);
 	assert_int_equal(unusable, 5);	/* 3, 4, 6, 7 (yara), 8 */
@@ -429,16 +436,30 @@ test_each(void **state)
 	(void)snprintf(id, sizeof(id), "indicator--" UUID_FMT, 1);
 	assert_string_equal(s->ids[4], id);
 
+	/* What the node may not use is skipped and counted: here, every
+	 * version in the second collection. */
+	memset(s, 0, sizeof(*s));
+	{
+		struct match_use use = { not_in_coll, &f->c2 };
+
+		assert_int_equal(match_indicators_each(f->st, f->now, &use,
+		    collect, s, &unusable), ERR_OK);
+	}
+	assert_int_equal(s->n, 3);	/* 1, 2 and 5, in c1 */
+	assert_int_equal(s->n + unusable, 10);	/* nothing lost */
+	(void)snprintf(id, sizeof(id), "indicator--" UUID_FMT, 5);
+	assert_string_equal(s->ids[2], id);
+
 	/* A callback error stops the walk and comes back. */
 	memset(s, 0, sizeof(*s));
 	s->stop_after = 2;
-	assert_int_equal(match_indicators_each(f->st, f->now, collect, s,
+	assert_int_equal(match_indicators_each(f->st, f->now, NULL, collect, s,
 	    NULL), ERR_IO);
 	assert_int_equal(s->n, 2);
 
 	/* Other pattern types. */
 	memset(s, 0, sizeof(*s));
-	assert_int_equal(match_indicators_each_type(f->st, f->now, yara, 2,
+	assert_int_equal(match_indicators_each_type(f->st, f->now, NULL, yara, 2,
 	    collect, s, &unusable), ERR_OK);
 	assert_int_equal(s->n, 1);
 	assert_string_equal(s->patterns[0], "rule x { condition: true }");
@@ -446,7 +467,7 @@ test_each(void **state)
 
 	/* Earlier, more is valid: 4 and 6 were not expired yet, 8 not. */
 	memset(s, 0, sizeof(*s));
-	assert_int_equal(match_indicators_each(f->st, f->now - 2000000000ll,
+	assert_int_equal(match_indicators_each(f->st, f->now - 2000000000ll, NULL,
 	    collect, s, &unusable), ERR_OK);
 	assert_int_equal(s->n, 7);
 	assert_int_equal(unusable, 3);
@@ -496,7 +517,7 @@ test_each_paging(void **state)
 	}
 	assert_int_equal(store_put_objects(f->st, f->c2, f->party, in, n, res,
 	    NULL), ERR_OK);
-	assert_int_equal(match_indicators_each(f->st, f->now, collect, s,
+	assert_int_equal(match_indicators_each(f->st, f->now, NULL, collect, s,
 	    &unusable), ERR_OK);
 	assert_int_equal(s->n, n);
 	assert_int_equal(unusable, 0);
@@ -522,7 +543,7 @@ test_each_empty(void **state)
 	size_t unusable = 5;
 
 	assert_non_null(s);
-	assert_int_equal(match_indicators_each(f->st, f->now, collect, s,
+	assert_int_equal(match_indicators_each(f->st, f->now, NULL, collect, s,
 	    &unusable), ERR_OK);
 	assert_int_equal(s->n, 0);
 	assert_int_equal(unusable, 0);
