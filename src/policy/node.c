@@ -261,6 +261,24 @@ create_collections(struct store *st, const struct agreement *a,
 	return ERR_OK;
 }
 
+/*
+ * The end of an install: on success name what was installed; on failure
+ * roll back, and say why when it was not the document's fault.
+ */
+static void
+install_end(struct store *st, int in_txn, enum err err,
+    const struct agreement *a, struct node_install *out,
+    struct agreement_report *rep)
+{
+	if (in_txn)
+		store_rollback(st);
+	if (err == ERR_OK) {
+		memcpy(out->id, a->id, sizeof(out->id));
+		out->version = a->version;
+	} else if (err == ERR_DB || err == ERR_BUSY || err == ERR_NOMEM)
+		agreement_report_add(rep, "cannot install: %s", err_str(err));
+}
+
 static enum err
 install_agreement(struct store *st, const char *text, size_t len,
     int64_t now, struct node_install *out, struct agreement_report *rep)
@@ -316,13 +334,8 @@ install_agreement(struct store *st, const char *text, size_t len,
 	if ((err = store_commit(st)) != ERR_OK)
 		goto out;
 	in_txn = 0;
-	memcpy(out->id, a->id, sizeof(out->id));
-	out->version = a->version;
 out:
-	if (in_txn)
-		store_rollback(st);
-	if (err == ERR_DB || err == ERR_BUSY || err == ERR_NOMEM)
-		agreement_report_add(rep, "cannot install: %s", err_str(err));
+	install_end(st, in_txn, err, a, out, rep);
 	store_agreement_clear(&old);
 	agreement_free(a);
 	return err;
@@ -374,13 +387,8 @@ install_termination(struct store *st, const char *text, size_t len,
 	    &out->leaf)) != ERR_OK || (err = store_commit(st)) != ERR_OK)
 		goto out;
 	in_txn = 0;
-	memcpy(out->id, a->id, sizeof(out->id));
-	out->version = a->version;
 out:
-	if (in_txn)
-		store_rollback(st);
-	if (err == ERR_DB || err == ERR_BUSY || err == ERR_NOMEM)
-		agreement_report_add(rep, "cannot install: %s", err_str(err));
+	install_end(st, in_txn, err, a, out, rep);
 	agreement_free(a);
 	agreement_termination_free(t);
 	return err;

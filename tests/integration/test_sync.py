@@ -60,6 +60,31 @@ def connect(puller, name, server, token):
         raise AssertionError("partner add failed: %r" % r)
 
 
+def objects_of(node):
+    """A function counting the object versions in node's database."""
+    db = os.path.join(node.dir, "entente.db")
+
+    def count():
+        con = sqlite3.connect(db, timeout=30)
+        try:
+            return con.execute("SELECT count(*) FROM objects").fetchone()[0]
+        finally:
+            con.close()
+    return count
+
+
+def sync_until_stored(node, count, before):
+    """Start `sync --once` on node; return once it stored a first page
+    (or ended)."""
+    p = subprocess.Popen([h.BIN, "sync", "--once", "--dir", node.dir],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and count() == before and \
+            p.poll() is None:
+        time.sleep(0.02)
+    return p
+
+
 class SyncTest(unittest.TestCase):
 
     @classmethod
@@ -178,22 +203,9 @@ class SyncTest(unittest.TestCase):
             h.identity_of(a.whoami()["public_key"]))
         for i in range(0, len(many), 2000):
             a.post_objects(self.ca["grid"], many[i:i + 2000])
-        db = os.path.join(b.dir, "entente.db")
-
-        def count():
-            con = sqlite3.connect(db, timeout=30)
-            try:
-                return con.execute("SELECT count(*) FROM objects").fetchone(
-                    )[0]
-            finally:
-                con.close()
+        count = objects_of(b)
         before = count()
-        p = subprocess.Popen([h.BIN, "sync", "--once", "--dir", b.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline and count() == before and \
-                p.poll() is None:
-            time.sleep(0.02)
+        p = sync_until_stored(b, count, before)
         p.send_signal(signal.SIGKILL)
         p.wait()
         mid = count()
@@ -212,22 +224,9 @@ class SyncTest(unittest.TestCase):
             h.identity_of(a.whoami()["public_key"]))
         for i in range(0, len(more), 2000):
             a.post_objects(self.ca["grid"], more[i:i + 2000])
-        db = os.path.join(b.dir, "entente.db")
-
-        def count():
-            con = sqlite3.connect(db, timeout=30)
-            try:
-                return con.execute("SELECT count(*) FROM objects").fetchone(
-                    )[0]
-            finally:
-                con.close()
+        count = objects_of(b)
         before = count()
-        p = subprocess.Popen([h.BIN, "sync", "--once", "--dir", b.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline and count() == before and \
-                p.poll() is None:
-            time.sleep(0.02)
+        p = sync_until_stored(b, count, before)
         a.kill()                       # the partner's node dies (SIGKILL)
         rc = p.wait(timeout=120)
         self.assertIn(rc, (0, 1))      # failed, or done before the kill
