@@ -14,6 +14,7 @@
 #include <nettle/eddsa.h>
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
+#include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #include <nettle/version.h>
 
@@ -126,6 +127,23 @@ crypto_sha256(const void *p, size_t len, uint8_t out[CRYPTO_SHA256_BYTES])
 	sha256_init(&ctx);
 	sha256_update(&ctx, len, p);
 	sha256_digest(&ctx, CRYPTO_SHA256_BYTES, out);
+}
+
+/* UUIDv5.  See crypto.h. */
+void
+crypto_uuid5(const uint8_t ns[16], const void *name, size_t len,
+    uint8_t out[16])
+{
+	uint8_t dig[SHA1_DIGEST_SIZE];
+	struct sha1_ctx ctx;
+
+	sha1_init(&ctx);
+	sha1_update(&ctx, 16, ns);
+	sha1_update(&ctx, len, name);
+	sha1_digest(&ctx, sizeof(dig), dig);
+	dig[6] = (uint8_t)((dig[6] & 0x0f) | 0x50);	/* version 5 */
+	dig[8] = (uint8_t)((dig[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+	memcpy(out, dig, 16);
 }
 
 /* Start an incremental SHA-256.  Can't fail. */

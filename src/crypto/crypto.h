@@ -28,6 +28,14 @@ enum err crypto_init(void) WUR;
 /* Fill buf with len bytes from the kernel CSPRNG (getrandom).  ERR_CRYPTO. */
 enum err crypto_random(void *buf, size_t len) WUR;
 
+/*
+ * The RFC 4122 version 5 (SHA-1 name-based) UUID of name[0..len) in the
+ * namespace ns, as 16 bytes.  SHA-1 only derives an identifier here;
+ * nothing relies on its collision resistance.  Can't fail.
+ */
+void crypto_uuid5(const uint8_t ns[16], const void *name, size_t len,
+    uint8_t out[16]);
+
 /* SHA-256 of p[0..len) into out.  Can't fail. */
 void crypto_sha256(const void *p, size_t len,
     uint8_t out[CRYPTO_SHA256_BYTES]);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha1.h>
 
 #include "policy/agreement.h"
 #include "policy/agreement_int.h"
@@ -42,16 +41,14 @@ hexval(char ch)
 /*
  * RFC 4122 section 4.3, name-based with SHA-1.  SHA-1 here only makes an
  * identifier reproducible by anyone (Python's uuid.uuid5 gives the same);
- * nothing relies on its collision resistance, so it is taken from Nettle
- * directly rather than added to crypto/.
+ * nothing relies on its collision resistance (crypto_uuid5).
  */
 void
 agreement_uuid5(const char *name, size_t len, char out[UUID_STRLEN + 1])
 {
 	static const char ns[] = AGREEMENT_UUID_NAMESPACE;
 	static const char hex[] = "0123456789abcdef";
-	uint8_t nsb[16], dig[SHA1_DIGEST_SIZE];
-	struct sha1_ctx ctx;
+	uint8_t nsb[16], dig[16];
 	size_t i, j = 0, o = 0;
 
 	for (i = 0; i < UUID_STRLEN; i++) {
@@ -63,12 +60,7 @@ agreement_uuid5(const char *name, size_t len, char out[UUID_STRLEN + 1])
 			nsb[j / 2] |= (uint8_t)hexval(ns[i]);
 		j++;
 	}
-	sha1_init(&ctx);
-	sha1_update(&ctx, sizeof(nsb), nsb);
-	sha1_update(&ctx, len, (const uint8_t *)name);
-	sha1_digest(&ctx, sizeof(dig), dig);
-	dig[6] = (uint8_t)((dig[6] & 0x0f) | 0x50);	/* version 5 */
-	dig[8] = (uint8_t)((dig[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+	crypto_uuid5(nsb, name, len, dig);
 	for (i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out[o++] = '-';
