@@ -44,7 +44,9 @@ class CliTest(unittest.TestCase):
                 ["token", "issue", "--help"], ["collection", "--help"],
                 ["collection", "add", "--help"],
                 ["collection", "list", "--help"], ["agreement", "--help"],
-                ["policy", "--help"]):
+                ["policy", "--help"], ["partner", "--help"],
+                ["sync", "--help"], ["demo", "--help"], ["log", "--help"],
+                ["match", "--help"], ["export", "--help"]):
             with self.subTest(args=args):
                 r = h.run(*args, timeout=10)
                 self.assertEqual(r.rc, h.EXIT_OK, repr(r))
