@@ -8,9 +8,13 @@
  *     SHA extensions through Nettle) against `openssl speed -evp sha256
  *     -bytes 1024` run now;
  *  2. appends of 1 KB entries into the SQLite store, 10,000 per
- *     transaction (batched durability: WAL, synchronous=NORMAL);
+ *     transaction (batched durability: WAL, synchronous=NORMAL); then,
+ *     on that log of 1M leaves, 200-byte leaves one per transaction (what
+ *     the delivery writer does when it is not busy);
  *  3. inclusion proofs (generated from the store and verified) on a log of
- *     PROOF_LEAVES leaves, at random indexes against the full size;
+ *     PROOF_LEAVES leaves, at random indexes against the full size; then
+ *     leaves found by hash (store_tlog_leaf_find), the proof API's
+ *     ?hash= and `entente log prove`;
  *  4. the ingest write path with and without the log: store_put_objects of
  *     1,000-object batches of ~600-byte objects, alone and followed by
  *     their object leaves in the same transaction.
@@ -35,6 +39,8 @@
 #define APPEND_TXN	10000
 #define PROOF_BUILD_TXN	100000
 #define PROOFS		200000
+#define SMALL_N		5000
+#define FINDS		20
 #define INGEST_N	200000
 #define INGEST_BATCH	1000
 
@@ -189,6 +195,9 @@ bench_append(void)
 	r = append_run(st, APPEND_N, ENTRY, APPEND_TXN, 0);
 	printf("append: %d leaves of 1 KB, %d per transaction: %.0f "
 	    "leaves/s\n", APPEND_N, APPEND_TXN, r);
+	r = append_run(st, SMALL_N, 200, 1, 0);
+	printf("append: %d leaves of 200 bytes, one per transaction, on "
+	    "that log: %.0f leaves/s\n", SMALL_N, r);
 	store_close(st);
 	db_remove(p);
 }
@@ -231,6 +240,20 @@ bench_proofs(uint64_t leaves)
 	printf("inclusion proofs on %llu leaves (generated from the store and "
 	    "verified): %.0f proofs/s\n", (unsigned long long)leaves,
 	    PROOFS / (t1 - t0));
+	t0 = now_s();
+	for (size_t i = 0; i < FINDS; i++) {
+		uint64_t idx = rnd(&seed) % leaves, found;
+
+		if (store_tlog_leaf_get(st, idx, leaf, NULL) != ERR_OK ||
+		    store_tlog_leaf_find(st, leaf, &found) != ERR_OK ||
+		    found != idx) {
+			fprintf(stderr, "bench_tlog: find %zu failed\n", i);
+			exit(1);
+		}
+	}
+	t1 = now_s();
+	printf("leaves found by hash on %llu leaves: %.1f ms each\n",
+	    (unsigned long long)leaves, (t1 - t0) * 1000 / FINDS);
 	store_close(st);
 	db_remove(p);
 }

@@ -368,24 +368,45 @@ enum err store_policy_gen(struct store *st, int64_t *gen_out) WUR;
 
 /*
  * Transparency log storage.  tlog/ computes hashes, proofs and
- * checkpoints; the store keeps them.  Leaf i holds its RFC 6962 leaf hash
- * (the tree's level-0 node) and its encoded bytes (docs/log.md); inner
- * nodes are the complete subtrees (level >= 1, index) tlog_append puts.
- * Sizes and indexes are below STORE_TLOG_MAX_INDEX.  Appends happen inside
- * the caller's write transaction (store_begin).
+ * checkpoints; the store keeps them.  Node (level, index) is the RFC 6962
+ * hash of the complete subtree over leaves [index << level, (index + 1) <<
+ * level): level 0 holds the leaf hashes, tlog_append puts the others.
+ * Each leaf also keeps its encoded bytes (docs/log.md).  Sizes and indexes
+ * are below STORE_TLOG_MAX_INDEX.
+ *
+ * Appends happen inside the caller's write transaction (store_begin) and
+ * are kept in memory by the connection until store_commit writes them, in
+ * that transaction, just before COMMIT; store_rollback forgets them.  Reads
+ * on the same connection see them at once.  The layout (C2SP tlog-tiles
+ * tiles of 256 hashes per row, with their inner levels; leaf bytes in
+ * bundles) is in docs/internals/TLOG.md, "Storage".
  */
 #define STORE_TLOG_MAX_INDEX	(UINT64_C(1) << 48)
-#define STORE_TLOG_MAX_LEVEL	63u
+#define STORE_TLOG_MAX_LEVEL	47u	/* nodes of a tree below 2^48 */
 #define STORE_TLOG_LEAF_MAX	65535u	/* C2SP tlog-tiles entry limit */
 #define STORE_TLOG_NOTE_MAX	(64u * 1024u)
 #define STORE_TLOG_LINE_MAX	512u	/* one signature line */
 #define STORE_TLOG_VKEY_MAX	400u
 #define STORE_TLOG_COSIGS_MAX	1000u	/* cosignatures listed per checkpoint */
+/* Tiles: levels 8t .. 8t + 7 over 256 nodes of level 8t; 510 hashes full. */
+#define STORE_TLOG_TILE_HEIGHT	8u
+#define STORE_TLOG_TILE_WIDTH	256u
+#define STORE_TLOG_TILE_HASHES	510u
 
-/* The number of leaves (the tree size). */
+/*
+ * The number of leaves (the tree size), this transaction's appends
+ * included.
+ */
 enum err store_tlog_size(struct store *st, uint64_t *size_out) WUR;
-/* Add leaf number index, which must be the current size (ERR_EXISTS when
- * taken; the caller checks order).  ERR_TOOBIG past the entry limit. */
+/*
+ * Add leaf number index, which must be the current size (ERR_EXISTS when
+ * taken, ERR_INVALID past it), with its leaf hash and its bytes.  Then put
+ * the inner nodes it completes (store_tlog_node_put) before committing.
+ * ERR_TOOBIG past the entry limit, ERR_RANGE past STORE_TLOG_MAX_INDEX,
+ * ERR_INVALID outside a write transaction; these leave nothing changed.
+ * A failure once the leaf is being stored (ERR_NOMEM, ERR_DB, ...) breaks
+ * the transaction: further appends and store_commit fail with ERR_DB.
+ */
 enum err store_tlog_leaf_add(struct store *st, uint64_t index,
     const uint8_t hash[STORE_SHA256_BYTES], const void *data,
     size_t len) WUR;
@@ -393,14 +414,44 @@ enum err store_tlog_leaf_add(struct store *st, uint64_t index,
  * not NULL, its bytes appended to data_out.  ERR_NOTFOUND past the end. */
 enum err store_tlog_leaf_get(struct store *st, uint64_t index,
     uint8_t hash_out[STORE_SHA256_BYTES], struct buf *data_out) WUR;
-/* The lowest index of a leaf whose hash is hash; ERR_NOTFOUND if none. */
+/*
+ * The lowest index of a leaf whose hash is hash; ERR_NOTFOUND if none.
+ * There is no index on leaf hashes (it would cost every append a random
+ * page): this scans two bytes per leaf, under 1 ms per million leaves.
+ */
 enum err store_tlog_leaf_find(struct store *st,
     const uint8_t hash[STORE_SHA256_BYTES], uint64_t *index_out) WUR;
-/* Inner node (level >= 1, index).  get: ERR_NOTFOUND when absent. */
+/* Node (level, index), level 0 (a leaf hash) to STORE_TLOG_MAX_LEVEL.
+ * ERR_NOTFOUND when the tree does not have it. */
 enum err store_tlog_node_get(struct store *st, unsigned level,
     uint64_t index, uint8_t out[STORE_SHA256_BYTES]) WUR;
+/*
+ * Put inner node (level >= 1, index) completed by the last leaf added.
+ * Nodes must come lowest level first, each the next of its level (as
+ * tlog_append puts them): anything else is ERR_INVALID and, like any
+ * failure here, breaks the transaction (store_commit fails).  ERR_RANGE
+ * for a level or index no tree below STORE_TLOG_MAX_INDEX has.
+ */
 enum err store_tlog_node_put(struct store *st, unsigned level,
     uint64_t index, const uint8_t hash[STORE_SHA256_BYTES]) WUR;
+/*
+ * Forget what this connection keeps of the log in memory (tiles and
+ * bundles read, the right edge), so that the next reads see the rows as
+ * stored; tlog_tree_audit starts with it.  Nothing is forgotten while
+ * appends are pending.  Can't fail.
+ */
+void store_tlog_uncache(struct store *st);
+/*
+ * Check what the hashes and leaves cannot show: for a tree of size
+ * leaves, that every tile holds exactly the hashes the tree has (no more,
+ * so none past the tree), and that the fingerprints store_tlog_leaf_find
+ * scans match the leaf hashes.  Each problem found is passed to bad (a
+ * sentence, borrowed for the call).  Inner node values are the caller's
+ * to check.  Errors only when the check could not run.
+ */
+typedef void (*store_tlog_bad_fn)(void *arg, const char *msg);
+enum err store_tlog_check(struct store *st, uint64_t size,
+    store_tlog_bad_fn bad, void *arg) WUR;
 
 /* A checkpoint as issued: the signed note's text is kept verbatim. */
 struct store_tlog_cp {

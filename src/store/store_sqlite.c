@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,17 @@
 #define STORE_PAGE_JSON_MAX	LIM_ENVELOPE_BYTES
 /* First fetch of each merged stream holds at least this many rows. */
 #define STORE_CHUNK_MIN		4
+
+/* Every byte value in order, to make bytes from numbers in SQL. */
+#define BYTE_TABLE	\
+	"x'000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" \
+	    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" \
+	    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" \
+	    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" \
+	    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" \
+	    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" \
+	    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" \
+	    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff'"
 
 /*
  * Schema migrations, oldest first.  Step i takes the database from
@@ -280,6 +292,65 @@ static const char *const migrations[] = {
 	"	PRIMARY KEY (party_id, coll_uuid)"
 	") WITHOUT ROWID;"
 	"PRAGMA user_version = 4;",
+	/*
+	 * 5: the log's hashes in tiles, its leaves in bundles, no index on
+	 * leaf hashes (docs/internals/TLOG.md, "Storage").  Tile (t, k) is
+	 * row (t << 48) | k: the complete nodes of levels 8t .. 8t + 7 over
+	 * its width nodes of level 8t, level by level, each in index order.
+	 * A bundle is a run of leaves from first, each its length (u16, big
+	 * endian) and its bytes; tlog_fps the first two bytes of each leaf
+	 * hash by level-0 tile.  v4 rows are copied as they are, not
+	 * recomputed (the audit still sees what was stored): one bundle per
+	 * leaf; tiles and fingerprints concatenated in order by window
+	 * aggregates.  A v4 log missing an inner node fails the CHECK on
+	 * tlog_tiles and the migration with it.
+	 */
+	"CREATE TABLE tlog_entries ("
+	"	first		INTEGER PRIMARY KEY,"
+	"	n		INTEGER NOT NULL CHECK (n BETWEEN 1 AND 256),"
+	"	data		BLOB NOT NULL"
+	");"
+	"CREATE TABLE tlog_tiles ("
+	"	id		INTEGER PRIMARY KEY,"
+	"	width		INTEGER NOT NULL CHECK (width BETWEEN 1 AND 256),"
+	"	hashes		BLOB NOT NULL CHECK (length(hashes) = 32 * (width"
+	"			+ (width >> 1) + (width >> 2) + (width >> 3)"
+	"			+ (width >> 4) + (width >> 5) + (width >> 6)"
+	"			+ (width >> 7)))"
+	");"
+	"CREATE TABLE tlog_fps ("
+	"	id		INTEGER PRIMARY KEY,"
+	"	fp		BLOB NOT NULL CHECK (length(fp) BETWEEN 2 AND 512)"
+	");"
+	"INSERT INTO tlog_entries (first, n, data) SELECT idx, 1, CAST("
+	"	substr(" BYTE_TABLE ", (length(data) >> 8) + 1, 1) ||"
+	"	substr(" BYTE_TABLE ", (length(data) & 255) + 1, 1) || data"
+	"	AS BLOB) FROM tlog_leaves ORDER BY idx;"
+	"INSERT INTO tlog_tiles (id, width, hashes)"
+	"	SELECT id, width, CAST(hashes AS BLOB) FROM ("
+	"	SELECT id, row_number() OVER (PARTITION BY id"
+	"	ORDER BY level, idx) AS r,"
+	"	sum((level & 7) = 0) OVER (PARTITION BY id ORDER BY level, idx"
+	"	ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+	"	AS width,"
+	"	group_concat(hash, '') OVER (PARTITION BY id ORDER BY level, idx"
+	"	ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+	"	AS hashes FROM ("
+	"	SELECT ((level >> 3) << 48) | (idx >> (8 - (level & 7))) AS id,"
+	"	level, idx, hash FROM ("
+	"	SELECT 0 AS level, idx, hash FROM tlog_leaves UNION ALL"
+	"	SELECT id >> 48, id & 281474976710655, hash FROM tlog_nodes)))"
+	"	WHERE r = 1 ORDER BY id;"
+	"INSERT INTO tlog_fps (id, fp) SELECT id, CAST(fp AS BLOB) FROM ("
+	"	SELECT idx >> 8 AS id, row_number() OVER (PARTITION BY idx >> 8"
+	"	ORDER BY idx) AS r,"
+	"	group_concat(substr(hash, 1, 2), '') OVER (PARTITION BY idx >> 8"
+	"	ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED"
+	"	FOLLOWING) AS fp FROM tlog_leaves)"
+	"	WHERE r = 1 ORDER BY id;"
+	"DROP TABLE tlog_leaves;"
+	"DROP TABLE tlog_nodes;"
+	"PRAGMA user_version = 5;",
 };
 #define N_MIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -359,12 +430,13 @@ enum stmt_id {
 	S_CURSOR_GET,
 	S_CURSOR_PUT,
 	S_TLOG_SIZE,
-	S_TLOG_LEAF_ADD,
-	S_TLOG_LEAF_GET,
-	S_TLOG_LEAF_HASH,
-	S_TLOG_LEAF_FIND,
-	S_TLOG_NODE_GET,
-	S_TLOG_NODE_PUT,
+	S_TLOG_BUNDLE_ADD,
+	S_TLOG_BUNDLE_GET,
+	S_TLOG_TILE_GET,
+	S_TLOG_TILE_PUT,
+	S_TLOG_TILE_WIDTHS,
+	S_TLOG_FP_PUT,
+	S_TLOG_FP_SCAN,
 	S_TLOG_CP_ADD,
 	S_TLOG_CP_LATEST,
 	S_TLOG_CP_GET,
@@ -518,16 +590,22 @@ static const char *const stmt_sql[S_COUNT_] = {
 	    "ON CONFLICT (name) DO UPDATE SET value = value + 1",
 	[S_GEN_GET] = "SELECT coalesce((SELECT value FROM seq "
 	    "WHERE name = 'policy_gen'), 0)",
-	[S_TLOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM tlog_leaves",
-	[S_TLOG_LEAF_ADD] = "INSERT INTO tlog_leaves (idx, hash, data) "
+	/* The log (schema 5): see the "Transparency log storage" part. */
+	[S_TLOG_SIZE] = "SELECT first + n FROM tlog_entries "
+	    "ORDER BY first DESC LIMIT 1",
+	[S_TLOG_BUNDLE_ADD] = "INSERT INTO tlog_entries (first, n, data) "
 	    "VALUES (?1, ?2, ?3)",
-	[S_TLOG_LEAF_GET] = "SELECT hash, data FROM tlog_leaves "
-	    "WHERE idx = ?1",
-	[S_TLOG_LEAF_HASH] = "SELECT hash FROM tlog_leaves WHERE idx = ?1",
-	[S_TLOG_LEAF_FIND] = "SELECT idx FROM tlog_leaves "
-	    "INDEXED BY tlog_leaves_hash WHERE hash = ?1 ORDER BY idx LIMIT 1",
-	[S_TLOG_NODE_GET] = "SELECT hash FROM tlog_nodes WHERE id = ?1",
-	[S_TLOG_NODE_PUT] = "INSERT INTO tlog_nodes (id, hash) VALUES (?1, ?2)",
+	[S_TLOG_BUNDLE_GET] = "SELECT first, n, data FROM tlog_entries "
+	    "WHERE first <= ?1 ORDER BY first DESC LIMIT 1",
+	[S_TLOG_TILE_GET] = "SELECT width, hashes FROM tlog_tiles "
+	    "WHERE id = ?1",
+	[S_TLOG_TILE_PUT] = "INSERT INTO tlog_tiles (id, width, hashes) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET "
+	    "width = excluded.width, hashes = excluded.hashes",
+	[S_TLOG_TILE_WIDTHS] = "SELECT id, width FROM tlog_tiles ORDER BY id",
+	[S_TLOG_FP_PUT] = "INSERT INTO tlog_fps (id, fp) VALUES (?1, ?2) "
+	    "ON CONFLICT (id) DO UPDATE SET fp = excluded.fp",
+	[S_TLOG_FP_SCAN] = "SELECT id, fp FROM tlog_fps ORDER BY id",
 	[S_TLOG_CP_ADD] = "INSERT INTO tlog_checkpoints (size, root, issued, "
 	    "note) VALUES (?1, ?2, ?3, ?4)",
 	[S_TLOG_CP_LATEST] = "SELECT size, root, issued, note "
@@ -589,7 +667,14 @@ struct store {
 	int		 injected;	/* the last error was injected */
 	int64_t		(*now)(void);	/* ts_now_us, or a test's clock */
 	int		 wlocked;	/* holds store_wlock */
+	struct tlog_cache *tlog;	/* the log in memory; NULL: unused */
 };
+
+/* The log's side of transactions (see the transparency log part). */
+static enum err tl_flush(struct store *st);
+static void tl_forget(struct store *st);
+static struct tlog_cache *tl_live(struct store *st);
+static void tl_free(struct store *st);
 
 /*
  * Writers of one process take this mutex before BEGIN IMMEDIATE.  SQLite's
@@ -1147,6 +1232,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	wlock_give(st);
+	tl_free(st);
 	for (size_t i = 0; i < S_COUNT_; i++) {
 		(void)sqlite3_finalize(st->stmt[i]);
 		st->stmt[i] = NULL;
@@ -1169,6 +1255,8 @@ store_begin(struct store *st)
 {
 	enum err err;
 
+	/* Appends left from a transaction SQLite ended on its own. */
+	tl_live(st);
 	wlock_take(st);
 	if ((err = stmt_exec(st, S_BEGIN_WRITE, __func__)) != ERR_OK)
 		wlock_give(st);
@@ -1193,17 +1281,29 @@ store_read_end(struct store *st)
 	wlock_give(st);
 }
 
-/* Commit; on failure the transaction is rolled back. */
+/*
+ * Commit; on failure the transaction is rolled back.  The log's appends
+ * kept in memory are written first, in the same transaction.
+ */
 enum err
 store_commit(struct store *st)
 {
-	return txn_close(st, 1, ERR_OK, __func__);
+	enum err err;
+
+	if ((err = tl_flush(st)) != ERR_OK) {
+		store_rollback(st);
+		return err;
+	}
+	if ((err = txn_close(st, 1, ERR_OK, __func__)) != ERR_OK)
+		tl_forget(st);
+	return err;
 }
 
 /* Roll back the open transaction, if any.  Can't fail. */
 void
 store_rollback(struct store *st)
 {
+	tl_forget(st);
 	if (!sqlite3_get_autocommit(st->db))
 		stmt_undo(st, S_ROLLBACK, __func__);
 	wlock_give(st);
@@ -3668,29 +3768,601 @@ step_done(struct store *st, sqlite3_stmt *s, const char *func)
 	return ERR_OK;
 }
 
-/* The tree size.  See store.h. */
-enum err
-store_tlog_size(struct store *st, uint64_t *size_out)
+/*
+ * The log's layout (schema 5; docs/internals/TLOG.md, "Storage").
+ *
+ * Hashes live in tiles.  Tile (t, k), row (t << 48) | k of tlog_tiles,
+ * holds the nodes of levels 8t .. 8t + 7 over the nodes (8t, 256 k) ..
+ * (8t, 256 k + 255): its width w nodes of level 8t, then the w / 2 of the
+ * level above, and so on to the w / 128 of level 8t + 7, each level in
+ * index order.  A full tile is 510 hashes whose first 256 are C2SP
+ * tlog-tiles tile t/k; with the inner levels beside them a proof copies
+ * hashes and never recomputes a node.  Leaf bytes live in bundles
+ * (tlog_entries): a run of consecutive leaves from first, each as its
+ * length (u16, big endian) and its bytes, as a C2SP entry bundle; a bundle
+ * never crosses a multiple of 256 and is written once.  tlog_fps keeps the
+ * first TL_FP bytes of each leaf hash, one row per level-0 tile, which is
+ * what store_tlog_leaf_find scans instead of an index on random hashes.
+ *
+ * A connection appends in memory (struct tlog_cache): the right-edge tile
+ * of each tile level and the bundle being filled.  A tile that fills up
+ * and a bundle that closes are written at once; the rest is written by
+ * tl_flush, which store_commit calls before COMMIT, so everything an
+ * append writes is in the caller's transaction.  A rollback (or SQLite
+ * ending the transaction on its own, seen as autocommit with appends
+ * pending) forgets the cache.  Stored hashes never change, so the edge
+ * and the few tiles last read stay valid across transactions and
+ * connections: a node found in memory is the node.  The edge is checked
+ * against the stored size when a transaction starts appending and read
+ * again when another connection appended meanwhile.
+ */
+#define TL_H		STORE_TLOG_TILE_HEIGHT
+#define TL_W		STORE_TLOG_TILE_WIDTH
+#define TL_NODES	STORE_TLOG_TILE_HASHES
+#define TL_HB		STORE_SHA256_BYTES
+/* Tile levels of a tree of up to 2^48 leaves (levels 0 to 47). */
+#define TL_LEVELS	((STORE_TLOG_MAX_LEVEL + TL_H) / TL_H)
+/* Tiles read from the database kept per connection: a proof needs one
+ * per tile level, plus the edge's. */
+#define TL_READ		8
+/* A bundle closes at this many bytes; the largest one written. */
+#define TL_BUNDLE_MAX	(64u * 1024u)
+#define TL_BUNDLE_CAP	(TL_BUNDLE_MAX + 2u + STORE_TLOG_LEAF_MAX)
+/* Fingerprint bytes per leaf. */
+#define TL_FP		2u
+#define TL_NOKEY	UINT64_MAX
+#define TL_KMASK	((UINT64_C(1) << 48) - 1)
+#define TL_KEY(t, k)	(((uint64_t)(t) << 48) | (uint64_t)(k))
+/* Where level d starts in a full tile: 256 + 128 + ... before it. */
+#define TL_OFF(d)	(2u * TL_W - ((2u * TL_W) >> (d)))
+
+/* One tile in memory, always in the full layout (level d at TL_OFF(d)). */
+struct tl_tile {
+	uint64_t	key;		/* TL_KEY(t, k); TL_NOKEY: empty */
+	uint64_t	stamp;		/* last use, for eviction */
+	uint16_t	n[TL_H];	/* hashes held per level */
+	int		dirty;		/* newer than its row */
+	uint8_t		h[TL_NODES][TL_HB];
+};
+
+struct tlog_cache {
+	int		edge_ok;	/* edge[] is the log's edge at size */
+	int		pending;	/* appends of this transaction unwritten */
+	int		broken;		/* an append failed half way */
+	uint64_t	size;
+	uint64_t	clock;
+	struct tl_tile	edge[TL_LEVELS];
+	struct tl_tile	rd[TL_READ];
+	uint8_t		scratch[TL_NODES * TL_HB];	/* a row being written */
+	uint8_t		fp[TL_W * TL_FP];
+	struct buf	bundle;		/* the bundle being filled */
+	uint64_t	b_first;
+	uint32_t	b_n;
+	struct buf	last;		/* the last bundle read */
+	uint64_t	l_first;
+	uint32_t	l_n;
+	int		l_ok;
+};
+
+/* Hashes in a tile of width w: w + w/2 + ... + w/128.  Can't fail. */
+static size_t
+tl_count(unsigned w)
+{
+	size_t n = 0;
+
+	for (unsigned d = 0; d < TL_H; d++)
+		n += w >> d;
+	return n;
+}
+
+/* Make t the empty tile key.  Can't fail. */
+static void
+tl_clear(struct tl_tile *t, uint64_t key)
+{
+	t->key = key;
+	t->stamp = 0;
+	memset(t->n, 0, sizeof(t->n));
+	t->dirty = 0;
+}
+
+/* Forget everything the connection keeps of the log.  Can't fail. */
+static void
+tl_forget(struct store *st)
+{
+	struct tlog_cache *c = st->tlog;
+
+	if (c == NULL)
+		return;
+	c->edge_ok = c->pending = c->broken = 0;
+	c->size = 0;
+	for (size_t i = 0; i < TL_LEVELS; i++)
+		tl_clear(&c->edge[i], TL_NOKEY);
+	for (size_t i = 0; i < TL_READ; i++)
+		tl_clear(&c->rd[i], TL_NOKEY);
+	buf_clear(&c->bundle);
+	c->b_n = 0;
+	buf_clear(&c->last);
+	c->l_ok = 0;
+}
+
+/* Free the cache (store_close).  Can't fail. */
+static void
+tl_free(struct store *st)
+{
+	if (st->tlog == NULL)
+		return;
+	buf_reset(&st->tlog->bundle);
+	buf_reset(&st->tlog->last);
+	free(st->tlog);
+	st->tlog = NULL;
+}
+
+/*
+ * The connection's cache as it stands, NULL if never used.  When appends
+ * are pending but SQLite has left the transaction (it rolls back by
+ * itself on some errors), they are forgotten here.  Can't fail.
+ */
+static struct tlog_cache *
+tl_live(struct store *st)
+{
+	struct tlog_cache *c = st->tlog;
+
+	if (c != NULL && c->pending && sqlite3_get_autocommit(st->db)) {
+		log_err("tlog: the transaction ended without store_commit; "
+		    "its appends are dropped");
+		tl_forget(st);
+	}
+	return c;
+}
+
+/* The connection's cache, made on first use (NULL: out of memory). */
+static struct tlog_cache *
+tl_cache(struct store *st)
+{
+	struct tlog_cache *c;
+
+	if ((c = tl_live(st)) != NULL)
+		return c;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	buf_init(&c->bundle, TL_BUNDLE_CAP);
+	buf_init(&c->last, TL_BUNDLE_CAP);
+	st->tlog = c;
+	tl_forget(st);
+	return c;
+}
+
+/* The stored size: where the last bundle ends. */
+static enum err
+tl_db_size(struct store *st, uint64_t *out)
 {
 	sqlite3_stmt *s;
 	enum err err;
 	int64_t v;
 	int rc;
 
-	*size_out = 0;
+	*out = 0;
 	if ((err = stmt_get(st, S_TLOG_SIZE, __func__, &s)) != ERR_OK)
 		return err;
-	if ((rc = db_step(st, s)) != SQLITE_ROW) {
+	rc = db_step(st, s);
+	if (rc == SQLITE_ROW) {
+		v = sqlite3_column_int64(s, 0);
+		if (v < 0 || (uint64_t)v > STORE_TLOG_MAX_INDEX) {
+			log_err("%s: stored size %lld", __func__, (long long)v);
+			err = ERR_DB;
+		} else
+			*out = (uint64_t)v;
+	} else if (rc != SQLITE_DONE)
 		err = db_fail(st, __func__, rc);
-	} else if ((v = sqlite3_column_int64(s, 0)) < 0 ||
-	    (uint64_t)v > STORE_TLOG_MAX_INDEX) {
-		log_err("%s: stored size %lld", __func__, (long long)v);
-		err = ERR_DB;
-	} else {
-		*size_out = (uint64_t)v;
-	}
 	stmt_done(s);
 	return err;
+}
+
+/*
+ * Read tile key from its row into t.  ERR_NOTFOUND without a row, ERR_DB
+ * for a row that does not have the layout.  On error t is empty.
+ */
+static enum err
+tl_tile_read(struct store *st, uint64_t key, struct tl_tile *t)
+{
+	sqlite3_stmt *s;
+	const uint8_t *p;
+	enum err err;
+	int64_t w;
+	size_t off = 0;
+	int rc, n;
+
+	tl_clear(t, TL_NOKEY);
+	if ((err = stmt_get(st, S_TLOG_TILE_GET, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)key)) != SQLITE_OK) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	rc = db_step(st, s);
+	if (rc == SQLITE_DONE) {
+		err = ERR_NOTFOUND;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	w = sqlite3_column_int64(s, 0);
+	p = sqlite3_column_blob(s, 1);
+	n = sqlite3_column_bytes(s, 1);
+	if (w < 1 || w > TL_W || p == NULL || n < 0 ||
+	    (size_t)n != tl_count((unsigned)w) * TL_HB) {
+		log_err("%s: tile (%u, %llu): %lld wide, %d bytes", __func__,
+		    (unsigned)(key >> 48), (unsigned long long)(key & TL_KMASK),
+		    (long long)w, n);
+		err = ERR_DB;
+		goto out;
+	}
+	for (unsigned d = 0; d < TL_H; d++) {
+		size_t cnt = (size_t)w >> d;
+
+		memcpy(t->h[TL_OFF(d)], p + off * TL_HB, cnt * TL_HB);
+		t->n[d] = (uint16_t)cnt;
+		off += cnt;
+	}
+	t->key = key;
+out:
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Write tile t as it is now (and, for level 0, its fingerprints).  Every
+ * level must hold what its width implies: a leaf added without the
+ * nodes it completes is ERR_DB.
+ */
+static enum err
+tl_tile_write(struct store *st, struct tlog_cache *c, struct tl_tile *t)
+{
+	sqlite3_stmt *s;
+	const uint8_t *p;
+	unsigned w = t->n[0];
+	size_t len, off = 0;
+	enum err err;
+	int rc;
+
+	for (unsigned d = 0; d < TL_H; d++)
+		if (t->n[d] != (w >> d)) {
+			log_err("%s: tile (%u, %llu): %u nodes at level %u for "
+			    "width %u: an append was left unfinished", __func__,
+			    (unsigned)(t->key >> 48),
+			    (unsigned long long)(t->key & TL_KMASK), t->n[d], d,
+			    w);
+			return ERR_DB;
+		}
+	if (w == TL_W) {
+		p = &t->h[0][0];	/* the full layout is the row */
+		len = (size_t)TL_NODES * TL_HB;
+	} else {
+		for (unsigned d = 0; d < TL_H; d++) {
+			memcpy(c->scratch + off * TL_HB, t->h[TL_OFF(d)],
+			    (size_t)(w >> d) * TL_HB);
+			off += w >> d;
+		}
+		p = c->scratch;
+		len = off * TL_HB;
+	}
+	if ((err = stmt_get(st, S_TLOG_TILE_PUT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)t->key)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 2, (int)w)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_blob(s, 3, p, (int)len, SQLITE_STATIC)) !=
+	    SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	if (err != ERR_OK || (t->key >> 48) != 0)
+		return err;
+	for (unsigned j = 0; j < w; j++)
+		memcpy(c->fp + j * TL_FP, t->h[j], TL_FP);
+	if ((err = stmt_get(st, S_TLOG_FP_PUT, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)(t->key & TL_KMASK))) !=
+	    SQLITE_OK || (rc = sqlite3_bind_blob(s, 2, c->fp,
+	    (int)(w * TL_FP), SQLITE_STATIC)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	return err;
+}
+
+/* Write the bundle being filled and start the next one. */
+static enum err
+tl_bundle_write(struct store *st, struct tlog_cache *c)
+{
+	sqlite3_stmt *s;
+	enum err err;
+	int rc;
+
+	if ((err = stmt_get(st, S_TLOG_BUNDLE_ADD, __func__, &s)) != ERR_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)c->b_first)) !=
+	    SQLITE_OK || (rc = sqlite3_bind_int(s, 2, (int)c->b_n)) !=
+	    SQLITE_OK || (rc = sqlite3_bind_blob(s, 3, c->bundle.ptr,
+	    (int)c->bundle.len, SQLITE_STATIC)) != SQLITE_OK)
+		err = db_fail(st, __func__, rc);
+	else
+		err = step_done(st, s, __func__);
+	stmt_done(s);
+	if (err == ERR_OK) {
+		buf_clear(&c->bundle);
+		c->b_n = 0;
+	}
+	return err;
+}
+
+/*
+ * Make the edge tiles those of the stored log: kept when the stored size
+ * is the one they were left at, else read again (another connection
+ * appended since).
+ */
+static enum err
+tl_edge_load(struct store *st, struct tlog_cache *c)
+{
+	uint64_t size, m;
+	enum err err;
+
+	if ((err = tl_db_size(st, &size)) != ERR_OK)
+		return err;
+	if (c->edge_ok && c->size == size)
+		return ERR_OK;
+	c->edge_ok = 0;
+	for (unsigned t = 0; t < TL_LEVELS; t++) {
+		struct tl_tile *e = &c->edge[t];
+
+		m = size >> (TL_H * t);
+		tl_clear(e, TL_KEY(t, m / TL_W));
+		if (m % TL_W == 0)
+			continue;
+		err = tl_tile_read(st, TL_KEY(t, m / TL_W), e);
+		if (err == ERR_OK && e->n[0] != m % TL_W)
+			err = ERR_DB;
+		if (err == ERR_NOTFOUND || err == ERR_DB) {
+			log_err("%s: tile (%u, %llu) is not the edge of a log "
+			    "of %llu leaves", __func__, t,
+			    (unsigned long long)(m / TL_W),
+			    (unsigned long long)size);
+			err = ERR_DB;
+		}
+		if (err != ERR_OK) {
+			tl_clear(e, TL_NOKEY);
+			return err;
+		}
+	}
+	c->size = size;
+	c->edge_ok = 1;
+	return ERR_OK;
+}
+
+/* Start or continue this transaction's appends: *out is the cache. */
+static enum err
+tl_write_begin(struct store *st, struct tlog_cache **out,
+    const char *func)
+{
+	struct tlog_cache *c;
+	enum err err;
+
+	*out = NULL;
+	if ((c = tl_cache(st)) == NULL)
+		return ERR_NOMEM;
+	if (sqlite3_get_autocommit(st->db)) {
+		log_err("%s: the log grows only inside store_begin", func);
+		return ERR_INVALID;
+	}
+	if (c->broken)
+		return ERR_DB;
+	if (!c->pending) {
+		if ((err = tl_edge_load(st, c)) != ERR_OK)
+			return err;
+		buf_clear(&c->bundle);
+		c->b_n = 0;
+		c->pending = 1;
+	}
+	*out = c;
+	return ERR_OK;
+}
+
+/*
+ * Write what this transaction appended and is still in memory: the
+ * bundle being filled and each edge tile that changed.  Called by
+ * store_commit before COMMIT; on error the caller rolls back.
+ */
+static enum err
+tl_flush(struct store *st)
+{
+	struct tlog_cache *c = st->tlog;
+	enum err err;
+
+	if (c == NULL || !c->pending)
+		return ERR_OK;
+	if (c->broken || sqlite3_get_autocommit(st->db)) {
+		log_err("%s: appends of a failed or ended transaction",
+		    __func__);
+		return ERR_DB;
+	}
+	for (unsigned t = 0; t < TL_LEVELS; t++) {
+		const struct tl_tile *e = &c->edge[t];
+		uint64_t m = c->size >> (TL_H * t);
+
+		if (e->key != TL_KEY(t, m / TL_W) || e->n[0] != m % TL_W) {
+			log_err("%s: the appends left tile level %u out of step "
+			    "with the size %llu", __func__, t,
+			    (unsigned long long)c->size);
+			c->broken = 1;
+			return ERR_DB;
+		}
+	}
+	if (c->b_n > 0 && (err = tl_bundle_write(st, c)) != ERR_OK)
+		return err;
+	for (unsigned t = 0; t < TL_LEVELS; t++) {
+		struct tl_tile *e = &c->edge[t];
+
+		if (e->dirty && e->n[0] > 0 &&
+		    (err = tl_tile_write(st, c, e)) != ERR_OK)
+			return err;
+		e->dirty = 0;
+	}
+	c->pending = 0;
+	return ERR_OK;
+}
+
+/*
+ * Node (level, index) into out: from the edge, a tile read before, or its
+ * row (then kept, evicting the least recently used).
+ */
+static enum err
+tl_get(struct store *st, unsigned level, uint64_t index,
+    uint8_t out[TL_HB])
+{
+	struct tlog_cache *c;
+	struct tl_tile *t, *v = NULL;
+	unsigned d = level % TL_H;
+	uint64_t key, j;
+	enum err err;
+
+	if (level > STORE_TLOG_MAX_LEVEL ||
+	    index >= (STORE_TLOG_MAX_INDEX >> level))
+		return ERR_NOTFOUND;
+	if ((c = tl_cache(st)) == NULL)
+		return ERR_NOMEM;
+	key = TL_KEY(level / TL_H, index >> (TL_H - d));
+	j = index & ((TL_W >> d) - 1);
+	t = &c->edge[level / TL_H];
+	if (t->key == key && j < t->n[d])
+		goto hit;
+	for (size_t i = 0; i < TL_READ; i++) {
+		t = &c->rd[i];
+		if (t->key == key) {
+			if (j < t->n[d])
+				goto hit;
+			v = t;		/* older than the row: read it again */
+			break;
+		}
+		if (v == NULL || t->key == TL_NOKEY ||
+		    (v->key != TL_NOKEY && t->stamp < v->stamp))
+			v = t;
+	}
+	t = v;
+	if ((err = tl_tile_read(st, key, t)) != ERR_OK)
+		return err;
+	if (j >= t->n[d])
+		return ERR_NOTFOUND;
+hit:
+	t->stamp = ++c->clock;
+	memcpy(out, t->h[TL_OFF(d) + j], TL_HB);
+	return ERR_OK;
+}
+
+/*
+ * Entry i of the bundle p[0..len) of n entries, checked whole: *e and
+ * *e_len (OUT).  ERR_DB, logged, when the bundle is malformed.
+ */
+static enum err
+tl_bundle_pick(const uint8_t *p, size_t len, uint32_t n, uint32_t i,
+    const uint8_t **e, size_t *e_len)
+{
+	size_t off = 0, l;
+
+	for (uint32_t k = 0; k < n; k++) {
+		if (len - off < 2)
+			goto bad;
+		l = (size_t)p[off] << 8 | p[off + 1];
+		if (len - off - 2 < l)
+			goto bad;
+		if (k == i) {
+			*e = p + off + 2;
+			*e_len = l;
+		}
+		off += 2 + l;
+	}
+	if (off == len && i < n)
+		return ERR_OK;
+bad:
+	log_err("tlog: a bundle of %u leaves (%zu bytes) is malformed", n,
+	    len);
+	return ERR_DB;
+}
+
+/* Append the bytes of leaf index to out. */
+static enum err
+tl_entry(struct store *st, struct tlog_cache *c, uint64_t index,
+    struct buf *out)
+{
+	sqlite3_stmt *s;
+	const uint8_t *e;
+	size_t e_len;
+	int64_t first, n;
+	enum err err;
+	int rc;
+
+	if (c->pending && c->b_n > 0 && index >= c->b_first &&
+	    index - c->b_first < c->b_n) {
+		err = tl_bundle_pick((const uint8_t *)c->bundle.ptr,
+		    c->bundle.len, c->b_n, (uint32_t)(index - c->b_first), &e,
+		    &e_len);
+		goto add;
+	}
+	if (!c->l_ok || index < c->l_first || index - c->l_first >= c->l_n) {
+		c->l_ok = 0;
+		buf_clear(&c->last);
+		if ((err = stmt_get(st, S_TLOG_BUNDLE_GET, __func__, &s)) !=
+		    ERR_OK)
+			return err;
+		if ((rc = sqlite3_bind_int64(s, 1, (int64_t)index)) !=
+		    SQLITE_OK) {
+			err = db_fail(st, __func__, rc);
+		} else if ((rc = db_step(st, s)) == SQLITE_DONE) {
+			err = ERR_NOTFOUND;
+		} else if (rc != SQLITE_ROW) {
+			err = db_fail(st, __func__, rc);
+		} else {
+			first = sqlite3_column_int64(s, 0);
+			n = sqlite3_column_int64(s, 1);
+			if (first < 0 || n < 1 || n > TL_W) {
+				log_err("%s: bundle at %lld of %lld leaves",
+				    __func__, (long long)first, (long long)n);
+				err = ERR_DB;
+			} else if (index - (uint64_t)first >= (uint64_t)n) {
+				err = ERR_NOTFOUND;
+			} else if ((err = col_append(s, 2, TL_BUNDLE_CAP,
+			    &c->last, __func__)) == ERR_OK) {
+				c->l_first = (uint64_t)first;
+				c->l_n = (uint32_t)n;
+				c->l_ok = 1;
+			}
+		}
+		stmt_done(s);
+		if (err != ERR_OK)
+			return err;
+	}
+	err = tl_bundle_pick((const uint8_t *)c->last.ptr, c->last.len, c->l_n,
+	    (uint32_t)(index - c->l_first), &e, &e_len);
+add:
+	if (err == ERR_OK && e_len > 0)
+		err = buf_add(out, e, e_len);
+	return err;
+}
+
+/* The tree size.  See store.h. */
+enum err
+store_tlog_size(struct store *st, uint64_t *size_out)
+{
+	struct tlog_cache *c;
+
+	*size_out = 0;
+	if ((c = tl_live(st)) != NULL && c->pending) {
+		*size_out = c->size;
+		return ERR_OK;
+	}
+	return tl_db_size(st, size_out);
 }
 
 /* Add a leaf.  See store.h. */
@@ -3698,9 +4370,10 @@ enum err
 store_tlog_leaf_add(struct store *st, uint64_t index,
     const uint8_t hash[STORE_SHA256_BYTES], const void *data, size_t len)
 {
-	sqlite3_stmt *s;
+	struct tlog_cache *c;
+	struct tl_tile *t;
+	uint8_t pre[2];
 	enum err err;
-	int rc;
 
 	if (index >= STORE_TLOG_MAX_INDEX)
 		return ERR_RANGE;
@@ -3708,17 +4381,33 @@ store_tlog_leaf_add(struct store *st, uint64_t index,
 		return ERR_INVALID;
 	if (len > STORE_TLOG_LEAF_MAX)
 		return ERR_TOOBIG;
-	if ((err = stmt_get(st, S_TLOG_LEAF_ADD, __func__, &s)) != ERR_OK)
+	if ((err = tl_write_begin(st, &c, __func__)) != ERR_OK)
 		return err;
-	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)index)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(s, 2, hash, STORE_SHA256_BYTES,
-	    SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(s, 3, len > 0 ? data : "", (int)len,
-	    SQLITE_STATIC)) != SQLITE_OK)
-		err = db_fail(st, __func__, rc);
-	else
-		err = step_done(st, s, __func__);
-	stmt_done(s);
+	if (index != c->size)
+		return index < c->size ? ERR_EXISTS : ERR_INVALID;
+	t = &c->edge[0];
+	if (t->key != TL_KEY(0, index / TL_W) || t->n[0] != index % TL_W) {
+		log_err("%s: the edge tile is out of step", __func__);
+		c->broken = 1;
+		return ERR_DB;
+	}
+	if (c->b_n == 0)
+		c->b_first = index;
+	pre[0] = (uint8_t)(len >> 8);
+	pre[1] = (uint8_t)len;
+	if ((err = buf_add(&c->bundle, pre, 2)) != ERR_OK ||
+	    (len > 0 && (err = buf_add(&c->bundle, data, len)) != ERR_OK)) {
+		c->broken = 1;
+		return err;
+	}
+	c->b_n++;
+	memcpy(t->h[t->n[0]++], hash, TL_HB);
+	t->dirty = 1;
+	c->size++;
+	/* Bundles stay inside one level-0 tile. */
+	if ((c->size % TL_W == 0 || c->bundle.len >= TL_BUNDLE_MAX) &&
+	    (err = tl_bundle_write(st, c)) != ERR_OK)
+		c->broken = 1;
 	return err;
 }
 
@@ -3727,132 +4416,271 @@ enum err
 store_tlog_leaf_get(struct store *st, uint64_t index,
     uint8_t hash_out[STORE_SHA256_BYTES], struct buf *data_out)
 {
-	sqlite3_stmt *s;
-	uint8_t h[STORE_SHA256_BYTES];
+	uint8_t h[TL_HB];
 	enum err err;
-	int rc;
 
-	if (index >= STORE_TLOG_MAX_INDEX)
-		return ERR_NOTFOUND;
-	if ((err = stmt_get(st, data_out != NULL ? S_TLOG_LEAF_GET :
-	    S_TLOG_LEAF_HASH, __func__, &s)) != ERR_OK)
+	if ((err = tl_get(st, 0, index, h)) != ERR_OK)
 		return err;
-	if ((rc = sqlite3_bind_int64(s, 1, (int64_t)index)) != SQLITE_OK) {
-		err = db_fail(st, __func__, rc);
-		goto out;
-	}
-	rc = db_step(st, s);
-	if (rc == SQLITE_DONE)
-		err = ERR_NOTFOUND;
-	else if (rc != SQLITE_ROW)
-		err = db_fail(st, __func__, rc);
-	else if ((err = col_blob(s, 0, h, sizeof(h), __func__)) == ERR_OK &&
-	    data_out != NULL)
-		err = col_append(s, 1, STORE_TLOG_LEAF_MAX, data_out,
-		    __func__);
-	if (err == ERR_OK && hash_out != NULL)
-		memcpy(hash_out, h, sizeof(h));
-out:
-	stmt_done(s);
-	return err;
+	if (data_out != NULL &&
+	    (err = tl_entry(st, st->tlog, index, data_out)) != ERR_OK)
+		return err;
+	if (hash_out != NULL)
+		memcpy(hash_out, h, TL_HB);
+	return ERR_OK;
 }
 
-/* Find a leaf by hash.  See store.h. */
+/* Find a leaf by hash: scan the fingerprints.  See store.h. */
 enum err
 store_tlog_leaf_find(struct store *st, const uint8_t hash[STORE_SHA256_BYTES],
     uint64_t *index_out)
 {
+	struct tlog_cache *c;
+	const struct tl_tile *e;
 	sqlite3_stmt *s;
+	const uint8_t *fp;
+	uint8_t h[TL_HB];
+	uint64_t skip = TL_NOKEY, idx;
+	int64_t k;
 	enum err err;
-	int64_t v;
-	int rc;
+	int rc, n;
 
 	if (hash == NULL)
 		return ERR_INVALID;
-	if ((err = stmt_get(st, S_TLOG_LEAF_FIND, __func__, &s)) != ERR_OK)
+	if ((c = tl_cache(st)) == NULL)
+		return ERR_NOMEM;
+	e = &c->edge[0];
+	/* The edge tile in memory is newer than its row. */
+	if (c->pending)
+		skip = e->key & TL_KMASK;
+	if ((err = stmt_get(st, S_TLOG_FP_SCAN, __func__, &s)) != ERR_OK)
 		return err;
-	if ((rc = sqlite3_bind_blob(s, 1, hash, STORE_SHA256_BYTES,
-	    SQLITE_STATIC)) != SQLITE_OK) {
+	err = ERR_NOTFOUND;
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		k = sqlite3_column_int64(s, 0);
+		fp = sqlite3_column_blob(s, 1);
+		n = sqlite3_column_bytes(s, 1);
+		if ((uint64_t)k == skip)
+			continue;
+		if (k < 0 || (uint64_t)k >= STORE_TLOG_MAX_INDEX / TL_W ||
+		    fp == NULL || n <= 0 || n % TL_FP != 0 ||
+		    n > (int)(TL_W * TL_FP)) {
+			log_err("%s: fingerprints of tile %lld: %d bytes",
+			    __func__, (long long)k, n);
+			err = ERR_DB;
+			goto out;
+		}
+		for (int j = 0; j < n; j += TL_FP) {
+			if (fp[j] != hash[0] || fp[j + 1] != hash[1])
+				continue;
+			idx = (uint64_t)k * TL_W + (uint64_t)j / TL_FP;
+			err = tl_get(st, 0, idx, h);
+			if (err == ERR_OK && memcmp(h, hash, TL_HB) == 0) {
+				*index_out = idx;
+				goto out;
+			}
+			if (err != ERR_OK && err != ERR_NOTFOUND)
+				goto out;
+			err = ERR_NOTFOUND;
+		}
+	}
+	if (rc != SQLITE_DONE) {
 		err = db_fail(st, __func__, rc);
 		goto out;
 	}
-	rc = db_step(st, s);
-	if (rc == SQLITE_DONE)
-		err = ERR_NOTFOUND;
-	else if (rc != SQLITE_ROW)
-		err = db_fail(st, __func__, rc);
-	else if ((v = sqlite3_column_int64(s, 0)) < 0)
-		err = ERR_DB;
-	else
-		*index_out = (uint64_t)v;
+	for (unsigned j = 0; c->pending && j < e->n[0]; j++)
+		if (memcmp(e->h[j], hash, TL_HB) == 0) {
+			*index_out = (e->key & TL_KMASK) * TL_W + j;
+			err = ERR_OK;
+			break;
+		}
 out:
 	stmt_done(s);
 	return err;
 }
 
-/* The key of inner node (level, index); 0 when out of range. */
-static int64_t
-node_key(unsigned level, uint64_t index)
-{
-	if (level == 0 || level > STORE_TLOG_MAX_LEVEL ||
-	    index >= STORE_TLOG_MAX_INDEX)
-		return 0;
-	return (int64_t)(((uint64_t)level << 48) | index);
-}
-
-/* Read an inner node.  See store.h. */
+/* Read a node.  See store.h. */
 enum err
 store_tlog_node_get(struct store *st, unsigned level, uint64_t index,
     uint8_t out[STORE_SHA256_BYTES])
 {
-	sqlite3_stmt *s;
-	enum err err;
-	int64_t key;
-	int rc;
-
-	if ((key = node_key(level, index)) == 0)
-		return ERR_NOTFOUND;
-	if ((err = stmt_get(st, S_TLOG_NODE_GET, __func__, &s)) != ERR_OK)
-		return err;
-	if ((rc = sqlite3_bind_int64(s, 1, key)) != SQLITE_OK) {
-		err = db_fail(st, __func__, rc);
-		goto out;
-	}
-	rc = db_step(st, s);
-	if (rc == SQLITE_DONE)
-		err = ERR_NOTFOUND;
-	else if (rc != SQLITE_ROW)
-		err = db_fail(st, __func__, rc);
-	else
-		err = col_blob(s, 0, out, STORE_SHA256_BYTES, __func__);
-out:
-	stmt_done(s);
-	return err;
+	return tl_get(st, level, index, out);
 }
 
-/* Write an inner node.  See store.h. */
+/* Put an inner node.  See store.h. */
 enum err
 store_tlog_node_put(struct store *st, unsigned level, uint64_t index,
     const uint8_t hash[STORE_SHA256_BYTES])
 {
-	sqlite3_stmt *s;
+	struct tlog_cache *c;
+	struct tl_tile *t;
+	unsigned d = level % TL_H;
+	uint64_t j;
 	enum err err;
-	int64_t key;
-	int rc;
 
-	if ((key = node_key(level, index)) == 0)
+	if (level == 0 || level > STORE_TLOG_MAX_LEVEL ||
+	    index >= (STORE_TLOG_MAX_INDEX >> level))
 		return ERR_RANGE;
 	if (hash == NULL)
 		return ERR_INVALID;
-	if ((err = stmt_get(st, S_TLOG_NODE_PUT, __func__, &s)) != ERR_OK)
+	if ((err = tl_write_begin(st, &c, __func__)) != ERR_OK)
 		return err;
-	if ((rc = sqlite3_bind_int64(s, 1, key)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(s, 2, hash, STORE_SHA256_BYTES,
-	    SQLITE_STATIC)) != SQLITE_OK)
-		err = db_fail(st, __func__, rc);
-	else
-		err = step_done(st, s, __func__);
+	t = &c->edge[level / TL_H];
+	j = index & ((TL_W >> d) - 1);
+	/* The next node of its level, its children there, in the tree. */
+	if (t->key != TL_KEY(level / TL_H, index >> (TL_H - d)) ||
+	    j != t->n[d] || (d > 0 && t->n[d - 1] < 2 * j + 2) ||
+	    (index + 1) > (c->size >> level)) {
+		log_err("%s: node (%u, %llu) is not the next one", __func__,
+		    level, (unsigned long long)index);
+		c->broken = 1;
+		return ERR_INVALID;
+	}
+	memcpy(t->h[TL_OFF(d) + j], hash, TL_HB);
+	t->n[d]++;
+	t->dirty = 1;
+	if (t->n[TL_H - 1] == 2) {
+		/* Full: written now, never again. */
+		if ((err = tl_tile_write(st, c, t)) != ERR_OK) {
+			c->broken = 1;
+			return err;
+		}
+		tl_clear(t, t->key + 1);
+	}
+	return ERR_OK;
+}
+
+/* Forget the cache.  See store.h. */
+void
+store_tlog_uncache(struct store *st)
+{
+	if (st->tlog != NULL && !st->tlog->pending)
+		tl_forget(st);
+}
+
+/* Say what is wrong through bad. */
+static void tl_bad(store_tlog_bad_fn bad, void *arg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+tl_bad(store_tlog_bad_fn bad, void *arg, const char *fmt, ...)
+{
+	char m[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	bad(arg, m);
+}
+
+/* The width tile (t, k) has in a tree of size leaves; 0: none. */
+static unsigned
+tl_width(uint64_t size, unsigned t, uint64_t k)
+{
+	uint64_t m;
+
+	if (t >= TL_LEVELS)
+		return 0;
+	m = size >> (TL_H * t);
+	if (k < m / TL_W)
+		return TL_W;
+	return k == m / TL_W ? (unsigned)(m % TL_W) : 0;
+}
+
+/* Check the layout.  See store.h. */
+enum err
+store_tlog_check(struct store *st, uint64_t size, store_tlog_bad_fn bad,
+    void *arg)
+{
+	struct tl_tile *t = NULL;
+	sqlite3_stmt *s = NULL;
+	const uint8_t *fp;
+	uint64_t next = 0, key, k;
+	unsigned w;
+	int64_t v, width;
+	enum err err;
+	int rc, n;
+
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return ERR_NOMEM;
+	/* Tiles: each as wide as the tree makes it, none past it. */
+	if ((err = stmt_get(st, S_TLOG_TILE_WIDTHS, __func__, &s)) != ERR_OK)
+		goto out;
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		v = sqlite3_column_int64(s, 0);
+		width = sqlite3_column_int64(s, 1);
+		key = (uint64_t)v;
+		w = v < 0 ? 0 : tl_width(size, (unsigned)(key >> 48),
+		    key & TL_KMASK);
+		if (w == 0)
+			tl_bad(bad, arg, "tile (%u, %llu) is past the tree of "
+			    "%llu leaves", (unsigned)(key >> 48),
+			    (unsigned long long)(key & TL_KMASK),
+			    (unsigned long long)size);
+		else if (width != (int64_t)w)
+			tl_bad(bad, arg, "tile (%u, %llu) is %lld nodes wide, "
+			    "the tree has %u", (unsigned)(key >> 48),
+			    (unsigned long long)(key & TL_KMASK),
+			    (long long)width, w);
+	}
 	stmt_done(s);
+	if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	/* Fingerprints: one row per level-0 tile, equal to the hashes. */
+	if ((err = stmt_get(st, S_TLOG_FP_SCAN, __func__, &s)) != ERR_OK)
+		goto out;
+	while ((rc = db_step(st, s)) == SQLITE_ROW) {
+		v = sqlite3_column_int64(s, 0);
+		fp = sqlite3_column_blob(s, 1);
+		n = sqlite3_column_bytes(s, 1);
+		k = (uint64_t)v;
+		w = v < 0 ? 0 : tl_width(size, 0, k);
+		if (w == 0) {
+			tl_bad(bad, arg, "fingerprints of tile %llu are past "
+			    "the tree", (unsigned long long)k);
+			continue;
+		}
+		if (k > next)
+			tl_bad(bad, arg, "no fingerprints for leaves %llu to "
+			    "%llu", (unsigned long long)(next * TL_W),
+			    (unsigned long long)(k * TL_W - 1));
+		next = k + 1;
+		if (fp == NULL || n != (int)(w * TL_FP)) {
+			tl_bad(bad, arg, "fingerprints of tile %llu: %d bytes "
+			    "for %u leaves", (unsigned long long)k, n, w);
+			continue;
+		}
+		err = tl_tile_read(st, TL_KEY(0, k), t);
+		if (err == ERR_NOTFOUND || err == ERR_DB) {
+			err = ERR_OK;	/* the caller's replay finds these */
+			continue;
+		}
+		if (err != ERR_OK)
+			break;
+		for (unsigned j = 0; j < w && j < t->n[0]; j++)
+			if (memcmp(fp + j * TL_FP, t->h[j], TL_FP) != 0) {
+				tl_bad(bad, arg, "leaf %llu: its fingerprint is "
+				    "not its hash's; finding it by hash would "
+				    "fail", (unsigned long long)(k * TL_W + j));
+				break;
+			}
+	}
+	stmt_done(s);
+	s = NULL;
+	if (err != ERR_OK)
+		goto out;
+	if (rc != SQLITE_DONE) {
+		err = db_fail(st, __func__, rc);
+		goto out;
+	}
+	if (next < (size + TL_W - 1) / TL_W)
+		tl_bad(bad, arg, "no fingerprints for leaves %llu to %llu",
+		    (unsigned long long)(next * TL_W),
+		    (unsigned long long)(size - 1));
+out:
+	free(t);
 	return err;
 }
 

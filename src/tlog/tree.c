@@ -19,7 +19,7 @@
 /* Leaves between two progress reports of an audit. */
 #define AUDIT_PROGRESS_EVERY	(UINT64_C(1) << 16)
 
-/* Read accessor over the store: level 0 is the leaf table. */
+/* Read accessor over the store (its tiles, level 0 included). */
 static enum err
 store_get(void *arg, unsigned level, uint64_t index,
     uint8_t out[TLOG_HASH_BYTES])
@@ -27,10 +27,7 @@ store_get(void *arg, unsigned level, uint64_t index,
 	struct store *st = arg;
 	enum err err;
 
-	if (level == 0)
-		err = store_tlog_leaf_get(st, index, out, NULL);
-	else
-		err = store_tlog_node_get(st, level, index, out);
+	err = store_tlog_node_get(st, level, index, out);
 	if (err == ERR_NOTFOUND) {
 		log_err("tlog: node (%u, %llu) missing from the store", level,
 		    (unsigned long long)index);
@@ -468,7 +465,16 @@ audit_checkpoints(struct store *st, uint64_t size,
 			    (unsigned long long)size);
 			continue;
 		}
-		if ((err = tlog_root(cp.size, store_get, st, root)) != ERR_OK)
+		err = tlog_root(cp.size, store_get, st, root);
+		if (err == ERR_DB) {
+			/* A node missing or malformed: reported already. */
+			audit_bad(r, "checkpoint of size %llu: no root can be "
+			    "computed from the stored nodes",
+			    (unsigned long long)cp.size);
+			err = ERR_OK;
+			continue;
+		}
+		if (err != ERR_OK)
 			break;
 		if (memcmp(root, cp.root, TLOG_HASH_BYTES) != 0)
 			audit_bad(r, "checkpoint of size %llu: stored root is "
@@ -491,6 +497,13 @@ audit_checkpoints(struct store *st, uint64_t size,
 	return err;
 }
 
+/* A problem the store found in its own layout. */
+static void
+audit_store_bad(void *arg, const char *msg)
+{
+	audit_bad(arg, "%s", msg);
+}
+
 /* Rebuild and compare.  See tree.h. */
 enum err
 tlog_tree_audit(struct store *st, const struct tlog_vkey *vkey,
@@ -510,15 +523,18 @@ tlog_tree_audit(struct store *st, const struct tlog_vkey *vkey,
 		buf_reset(&data);
 		return err;
 	}
+	/* What is stored, not what this connection remembers of it. */
+	store_tlog_uncache(st);
 	if ((err = store_tlog_size(st, &size)) != ERR_OK)
 		goto out;
 	for (uint64_t i = 0; i < size; i++) {
 		buf_clear(&data);
 		if ((err = store_tlog_leaf_get(st, i, stored, &data)) != ERR_OK) {
-			if (err != ERR_NOTFOUND)
+			/* ERR_DB: a malformed row, logged by the store. */
+			if (err != ERR_NOTFOUND && err != ERR_DB)
 				goto out;
-			audit_bad(report, "leaf %llu missing",
-			    (unsigned long long)i);
+			audit_bad(report, "leaf %llu %s", (unsigned long long)i,
+			    err == ERR_NOTFOUND ? "missing" : "unreadable");
 			err = ERR_OK;
 			goto out;
 		}
@@ -540,9 +556,11 @@ tlog_tree_audit(struct store *st, const struct tlog_vkey *vkey,
 			tlog_node_hash(stack[depth - 1], stack[depth],
 			    stack[depth - 1]);
 			err = store_tlog_node_get(st, l + 1, idx, stored);
-			if (err == ERR_NOTFOUND) {
-				audit_bad(report, "node (%u, %llu) missing",
-				    l + 1, (unsigned long long)idx);
+			if (err == ERR_NOTFOUND || err == ERR_DB) {
+				audit_bad(report, "node (%u, %llu) %s", l + 1,
+				    (unsigned long long)idx,
+				    err == ERR_NOTFOUND ? "missing" :
+				    "unreadable");
 				err = ERR_OK;
 				continue;
 			}
@@ -560,7 +578,10 @@ tlog_tree_audit(struct store *st, const struct tlog_vkey *vkey,
 	}
 	if (progress != NULL)
 		progress(arg, size, size);
-	err = audit_checkpoints(st, size, vkey, report);
+	if ((err = audit_checkpoints(st, size, vkey, report)) != ERR_OK)
+		goto out;
+	/* Last: tiles wider than the tree, fingerprints. */
+	err = store_tlog_check(st, size, audit_store_bad, report);
 out:
 	store_read_end(st);
 	buf_reset(&data);

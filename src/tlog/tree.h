@@ -3,10 +3,11 @@
  *
  * merkle.h computes; this module keeps the tree in the store and grows it
  * inside the caller's write transaction, so a leaf is stored if and only
- * if the object or delivery it records is.  An append costs the leaf row
- * and, on average, one inner-node row; nothing is recomputed.  The right
- * edge of the tree (one node per bit of the size) is read once when an
- * appender starts and then kept in memory for the rest of the transaction.
+ * if the object or delivery it records is.  An append hashes the leaf and
+ * the nodes it completes (one on average) and hands them to the store,
+ * which keeps the right edge of the tree in memory and writes it, in
+ * tiles of 256 hashes, when the transaction commits (store_commit):
+ * nothing is recomputed and an append costs no database row of its own.
  *
  * Checkpoints (C2SP tlog-checkpoint, signed as a C2SP signed note with the
  * node's Ed25519 key) are issued from a committed state, so none ever
@@ -63,7 +64,11 @@ enum err tlog_appender_add(struct tlog_appender *a, const uint8_t *data,
 enum err tlog_appender_add_leaf(struct tlog_appender *a,
     const struct tlog_leaf *l, uint64_t *index_out) WUR;
 
-/* Release the appender's scratch memory.  Can't fail. */
+/*
+ * Release the appender's scratch memory.  The appends themselves are
+ * written by store_commit (or dropped by store_rollback), so this may come
+ * before or after either.  Can't fail.
+ */
 void tlog_appender_done(struct tlog_appender *a);
 
 /* The current tree size. */
@@ -150,11 +155,12 @@ typedef void (*tlog_progress_fn)(void *arg, uint64_t done, uint64_t total);
 /*
  * Rebuild the tree from the stored leaves: decode each leaf, recompute its
  * hash and every inner node, compare with what is stored, and check
- * every checkpoint's root, size and
- * signature against the signer's key (vkey, borrowed).  Runs in one read
- * transaction.  ERR_OK with report->bad == 0 when everything matches;
- * ERR_OK with bad > 0 when something does not; errors only when the audit
- * could not run.
+ * every checkpoint's root, size and signature against the signer's key
+ * (vkey, borrowed); last, the store's own layout (store_tlog_check: no
+ * hashes past the tree, lookup fingerprints).  Reads the rows as stored,
+ * not what the connection keeps in memory, in one read transaction.
+ * ERR_OK with report->bad == 0 when everything matches; ERR_OK with bad >
+ * 0 when something does not; errors only when the audit could not run.
  */
 enum err tlog_tree_audit(struct store *st, const struct tlog_vkey *vkey,
     tlog_progress_fn progress, void *arg, struct tlog_audit *report) WUR;

@@ -2001,7 +2001,7 @@ test_migrate_v2(void **state)
 	assert_non_null(store_sqlite_migration_sql(2));
 	assert_null(store_sqlite_migration_sql(
 	    (size_t)store_sqlite_schema_latest()));
-	assert_int_equal(store_sqlite_schema_latest(), 4);
+	assert_int_equal(store_sqlite_schema_latest(), 5);
 	memset(kself, 0x07, sizeof(kself));
 	memset(kpart, 0x42, sizeof(kpart));
 	mk_dir(dir, sizeof(dir));
@@ -2013,8 +2013,8 @@ test_migrate_v2(void **state)
 
 	assert_int_equal(store_open(path, 0, &st), ERR_OK);
 	db = store_sqlite_db(st);
-	assert_int_equal(store_schema_version(st), 4);
-	assert_int_equal(sql_int(st, "PRAGMA user_version"), 4);
+	assert_int_equal(store_schema_version(st), 5);
+	assert_int_equal(sql_int(st, "PRAGMA user_version"), 5);
 	a = sql_text(db, "PRAGMA integrity_check");
 	assert_string_equal(a, "ok");
 	free(a);
@@ -2170,13 +2170,27 @@ test_migrate_v2(void **state)
 	assert_true(da > 5000);
 	assert_int_equal(store_tlog_size(st, &size), ERR_OK);
 	assert_int_equal(size, 1);
+	/* The v2 leaf went through step 5 as it was stored, not redone. */
+	{
+		uint8_t zero[32] = { 0 };
+		struct buf lb;
+
+		buf_init(&lb, 16);
+		assert_int_equal(store_tlog_leaf_get(st, 0, h, &lb), ERR_OK);
+		assert_memory_equal(h, zero, 32);
+		assert_int_equal(lb.len, 1);
+		assert_int_equal(lb.ptr[0], 0);
+		buf_reset(&lb);
+		assert_int_equal(store_tlog_leaf_find(st, zero, &size), ERR_OK);
+		assert_int_equal(size, 0);
+	}
 	assert_int_equal(store_policy_gen(st, &gen), ERR_OK);
 	assert_int_equal(gen, 0);
 	store_close(st);
 
 	/* Reopening applies nothing more. */
 	assert_int_equal(store_open(path, 0, &st), ERR_OK);
-	assert_int_equal(store_schema_version(st), 4);
+	assert_int_equal(store_schema_version(st), 5);
 	assert_int_equal(store_count_objects(st, 1, &n), ERR_OK);
 	assert_int_equal(n, 5);
 	store_close(st);
