@@ -218,24 +218,6 @@ coop_id_ok(const char *s, size_t len, enum coop_type t)
 	    prefixed_id_ok(s, len, coop_type_name(t), 1);
 }
 
-/* Text without NUL or control characters (tab, newline when multiline). */
-static int
-text_chars_ok(const char *s, size_t len, int multiline)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '\t' || ch == '\n') {
-			if (!multiline)
-				return 0;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /* Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
 static int
@@ -275,89 +257,6 @@ utf8_ok(const char *s)
 	return 1;
 }
 
-static int
-sector_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > AGREEMENT_MAX_SECTOR || s[0] == '-' ||
-	    s[len - 1] == '-')
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-/* Lower-case LDH labels of 1 to 63 bytes, at least two, no final dot. */
-static int
-domain_ok(const char *s, size_t len)
-{
-	size_t i, lab = 0, n_labels = 1;
-
-	if (len == 0 || len > AGREEMENT_MAX_DOMAIN)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (ch == '.') {
-			if (lab == 0 || s[i - 1] == '-')
-				return 0;
-			lab = 0;
-			n_labels++;
-		} else if ((ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || (ch == '-' && lab > 0)) {
-			if (++lab > 63)
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return lab > 0 && s[len - 1] != '-' && n_labels >= 2;
-}
-
-/*
- * An address block as agreements write it: the address in the text
- * inet_ntop gives, "/", a prefix length without leading zeros, and no bit
- * set past the prefix.
- */
-static int
-cidr_ok(const char *s, size_t len)
-{
-	char addr[AGREEMENT_MAX_CIDR + 1], back[INET6_ADDRSTRLEN];
-	unsigned char bin[16];
-	const char *slash;
-	size_t alen, plen, i, bit;
-	unsigned prefix = 0, max;
-	int af;
-
-	if (len > AGREEMENT_MAX_CIDR ||
-	    (slash = memchr(s, '/', len)) == NULL)
-		return 0;
-	alen = (size_t)(slash - s);
-	plen = len - alen - 1;
-	if (alen == 0 || plen == 0 || plen > 3 ||
-	    (plen > 1 && slash[1] == '0'))
-		return 0;
-	for (i = 0; i < plen; i++) {
-		if (slash[1 + i] < '0' || slash[1 + i] > '9')
-			return 0;
-		prefix = prefix * 10 + (unsigned)(slash[1 + i] - '0');
-	}
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	af = memchr(addr, ':', alen) != NULL ? AF_INET6 : AF_INET;
-	max = af == AF_INET6 ? 128 : 32;
-	if (prefix > max || inet_pton(af, addr, bin) != 1 ||
-	    inet_ntop(af, bin, back, sizeof(back)) == NULL ||
-	    strcmp(back, addr) != 0)
-		return 0;
-	for (bit = prefix; bit < max; bit++)
-		if (bin[bit / 8] & (0x80u >> (bit % 8)))
-			return 0;
-	return 1;
-}
 
 /* ---- property checks ---- */
 
@@ -390,7 +289,7 @@ get_text(struct pctx *c, const char *name, const json_t *v, size_t max,
 		bad(c, "%s: longer than %zu bytes", name, max);
 		return NULL;
 	}
-	if (!text_chars_ok(s, len, multiline)) {
+	if (!agreement_text_ok(s, len, SIZE_MAX, multiline)) {
 		bad(c, "%s: contains a control character", name);
 		return NULL;
 	}
@@ -847,17 +746,17 @@ parse_consultation(struct pctx *c, const json_t *o, struct coop_obj *out)
 		excerpt(ex, s);
 		switch (out->asset_type) {
 		case COOP_ASSET_CIDR:
-			if (!(ok = cidr_ok(s, strlen(s))))
+			if (!(ok = agreement_cidr_ok(s, strlen(s))))
 				bad(c, "asset: \"%s\" is not an address block "
 				    "as agreements write it (192.0.2.0/24)", ex);
 			break;
 		case COOP_ASSET_DOMAIN:
-			if (!(ok = domain_ok(s, strlen(s))))
+			if (!(ok = agreement_domain_ok(s, strlen(s))))
 				bad(c, "asset: \"%s\" is not a lower-case DNS "
 				    "name of two labels or more", ex);
 			break;
 		case COOP_ASSET_SECTOR:
-			if (!(ok = sector_ok(s, strlen(s))))
+			if (!(ok = agreement_sector_ok(s, strlen(s))))
 				bad(c, "asset: \"%s\" is not a sector (1-64 of "
 				    "a-z 0-9 -)", ex);
 			break;

@@ -321,8 +321,8 @@ collection_ok(const char *s, size_t len)
 	return 1;
 }
 
-static int
-sector_ok(const char *s, size_t len)
+int
+agreement_sector_ok(const char *s, size_t len)
 {
 	size_t i;
 
@@ -337,8 +337,8 @@ sector_ok(const char *s, size_t len)
 }
 
 /* Lower-case LDH labels of 1 to 63 bytes, at least two, no final dot. */
-static int
-domain_ok(const char *s, size_t len)
+int
+agreement_domain_ok(const char *s, size_t len)
 {
 	size_t i, lab = 0, n_labels = 1;
 
@@ -370,8 +370,8 @@ domain_ok(const char *s, size_t len)
  * length without leading zeros, and no bit set past the prefix.  Returns
  * NULL when fine, else what is wrong.
  */
-static const char *
-cidr_problem(const char *s, size_t len)
+const char *
+agreement_cidr_problem(const char *s, size_t len)
 {
 	char addr[AGREEMENT_MAX_CIDR + 1], back[INET6_ADDRSTRLEN];
 	unsigned char bin[16];
@@ -490,14 +490,14 @@ get_list(struct pctx *c, const char *path, const json_t *v, size_t min,
 				    "A-Z a-z 0-9 . _ -)";
 			break;
 		case LIST_CIDRS:
-			why = cidr_problem(s, len);
+			why = agreement_cidr_problem(s, len);
 			break;
 		case LIST_DOMAINS:
-			if (!domain_ok(s, len))
+			if (!agreement_domain_ok(s, len))
 				why = "not a lower-case domain name";
 			break;
 		case LIST_SECTORS:
-			if (!sector_ok(s, len))
+			if (!agreement_sector_ok(s, len))
 				why = "not a sector name (1-64 of a-z 0-9 -)";
 			break;
 		}
@@ -1218,4 +1218,10 @@ agreement_onward_name(enum agreement_onward o)
 		return "any";
 	}
 	return "?";
+}
+
+int
+agreement_cidr_ok(const char *s, size_t len)
+{
+	return agreement_cidr_problem(s, len) == NULL;
 }

@@ -312,6 +312,24 @@ enum err agreement_duration_parse(const char *s, size_t len,
 enum err agreement_duration_add(const struct agreement_duration *d,
     int64_t t, int64_t *out) WUR;
 
+/*
+ * The forms of the protected clause's assets, as the parser checks them
+ * (docs/agreements.md, "protected"): a canonical ADDRESS/PREFIX block, a
+ * lower-case DNS name of two or more labels, a sector name.  1 when s[0..
+ * len) is one, else 0.  agreement_cidr_problem says what is wrong (NULL
+ * when fine).  Can't fail.
+ */
+int agreement_cidr_ok(const char *s, size_t len);
+const char *agreement_cidr_problem(const char *s, size_t len);
+int agreement_domain_ok(const char *s, size_t len);
+int agreement_sector_ok(const char *s, size_t len);
+/*
+ * 1 when s[0..len) is at most max bytes, has no NUL and no control
+ * character (tab and newline allowed when multiline), else 0.  The UTF-8
+ * is not checked here (jansson has).  Can't fail.
+ */
+int agreement_text_ok(const char *s, size_t len, size_t max, int multiline);
+
 /* "clear", "green", "amber", "amber+strict", "red" ("none" for NONE). */
 const char *agreement_tlp_name(enum agreement_tlp t);
 /* "none", "parties", "any". */

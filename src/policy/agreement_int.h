@@ -26,13 +26,6 @@ void agreement_report_add(struct agreement_report *r, const char *fmt, ...)
  */
 void agreement_excerpt(char *out, size_t cap, const char *s, size_t len);
 
-/*
- * 1 when s[0..len) is at most max bytes, has no NUL and no control
- * character (tab and newline allowed when multiline), else 0.  jansson has
- * already checked the UTF-8.
- */
-int agreement_text_ok(const char *s, size_t len, size_t max, int multiline);
-
 /* SHA-256 of the RFC 8785 form of v (borrowed).  ERR_NOMEM, ERR_TOOBIG,
  * ERR_INVALID as jcs_serialize. */
 enum err agreement_hash_json(const json_t *v,
