@@ -5169,44 +5169,22 @@ store_partner_get(struct store *st, int64_t party_id,
 	return err;
 }
 
+static enum err
+partner_row_v(struct store *st, sqlite3_stmt *s, void *out, const char *func)
+{
+	return partner_row(st, s, out, func);
+}
+
 enum err
 store_partner_list(struct store *st, struct store_partner **out,
     size_t *n_out)
 {
-	struct store_partner *v = NULL, *p;
-	sqlite3_stmt *s;
-	size_t n = 0, cap = 0;
+	void *v = NULL;
 	enum err err;
-	int rc;
 
-	*out = NULL;
-	*n_out = 0;
-	if ((err = stmt_get(st, S_PARTNER_LIST, __func__, &s)) != ERR_OK)
-		return err;
-	while ((rc = db_step(st, s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap == 0 ? 4 : cap * 2;
-			if (cap > SIZE_MAX / sizeof(*v) ||
-			    (p = realloc(v, cap * sizeof(*v))) == NULL) {
-				err = ERR_NOMEM;
-				goto out;
-			}
-			v = p;
-		}
-		if ((err = partner_row(st, s, &v[n], __func__)) != ERR_OK)
-			goto out;
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = db_fail(st, __func__, rc);
-		goto out;
-	}
+	err = list_rows(st, S_PARTNER_LIST, sizeof(**out), partner_row_v, &v,
+	    n_out, __func__);
 	*out = v;
-	*n_out = n;
-	v = NULL;
-out:
-	stmt_done(s);
-	free(v);
 	return err;
 }
 
